@@ -1,0 +1,93 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "klartekst",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "klartekst", targets: ["klartekst"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        .target(
+            name: "KlartekstCore",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "KlartekstExtraction",
+            dependencies: ["KlartekstCore", "CLibXML2"]
+        ),
+        .target(
+            name: "KlartekstStore",
+            dependencies: [
+                "KlartekstCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "KlartekstWeb",
+            dependencies: [
+                "KlartekstCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            resources: [.copy("Templates"), .copy("Static")]
+        ),
+        .target(
+            name: "KlartekstApp",
+            dependencies: [
+                "KlartekstCore", "KlartekstExtraction", "KlartekstStore", "KlartekstWeb",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Resources/municipalities.json")]
+        ),
+        .executableTarget(
+            name: "klartekst",
+            dependencies: [
+                "KlartekstApp", "KlartekstCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .target(name: "KlartekstTestSupport", dependencies: ["KlartekstCore"], path: "Sources/KlartekstTestSupport"),
+        .testTarget(name: "KlartekstCoreTests", dependencies: ["KlartekstCore", "KlartekstTestSupport"]),
+        .testTarget(name: "KlartekstExtractionTests", dependencies: ["KlartekstExtraction", "KlartekstCore", "KlartekstTestSupport"]),
+        .testTarget(name: "KlartekstStoreTests", dependencies: ["KlartekstStore", "KlartekstApp", "KlartekstCore", "KlartekstExtraction", "KlartekstTestSupport"]),
+        .testTarget(
+            name: "KlartekstWebTests",
+            dependencies: [
+                "KlartekstWeb", "KlartekstApp", "KlartekstCore", "KlartekstStore", "KlartekstTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+    ]
+)

@@ -1,0 +1,110 @@
+import CLibXML2
+import Foundation
+
+/// A parsed HTML document (libxml2's HTML parser: never an XML parser, no network, no entity
+/// expansion from outside, recovering from broken nesting).
+final class HTMLDocument {
+    let doc: htmlDocPtr?
+
+    init(html: String) {
+        let options = Int32(
+            HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_NONET.rawValue
+                | HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOIMPLIED.rawValue
+        )
+        var bytes = Array(html.utf8)
+        if bytes.isEmpty { bytes = Array("<div></div>".utf8) }
+        doc = bytes.withUnsafeBufferPointer { buf in
+            buf.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buf.count) { ptr in
+                htmlReadMemory(ptr, Int32(buf.count), nil, "UTF-8", options)
+            }
+        }
+    }
+
+    deinit { if let doc { xmlFreeDoc(doc) } }
+
+    /// The top-level nodes (with HTML_PARSE_NOIMPLIED there may be several).
+    var topNodes: [xmlNodePtr] {
+        guard let doc else { return [] }
+        var out: [xmlNodePtr] = []
+        var n = doc.pointee.children
+        while let node = n {
+            out.append(node)
+            n = node.pointee.next
+        }
+        return out
+    }
+}
+
+extension UnsafeMutablePointer where Pointee == xmlNode {
+    var isElement: Bool { pointee.type == XML_ELEMENT_NODE }
+    var isText: Bool { pointee.type == XML_TEXT_NODE || pointee.type == XML_CDATA_SECTION_NODE }
+
+    /// Lower-case element name ("" for non-elements).
+    var tag: String {
+        guard isElement, let name = pointee.name else { return "" }
+        return String(cString: name).lowercased()
+    }
+
+    var textContent: String {
+        guard let c = pointee.content else { return "" }
+        return String(cString: c)
+    }
+
+    var children: [xmlNodePtr] {
+        var out: [xmlNodePtr] = []
+        var n = pointee.children
+        while let node = n {
+            out.append(node)
+            n = node.pointee.next
+        }
+        return out
+    }
+
+    /// The value of an attribute (case-insensitive name), read without allocation by libxml2.
+    func attribute(_ wanted: String) -> String? {
+        var a = pointee.properties
+        while let attr = a {
+            if let name = attr.pointee.name, String(cString: name).lowercased() == wanted {
+                var value = ""
+                var c = attr.pointee.children
+                while let child = c {
+                    if let content = child.pointee.content { value += String(cString: content) }
+                    c = child.pointee.next
+                }
+                return value
+            }
+            a = attr.pointee.next
+        }
+        return nil
+    }
+
+    /// All text below this node, or nil as soon as it is longer than `limit` bytes.
+    func boundedText(limit: Int) -> String? {
+        var out = ""
+        func visit(_ n: xmlNodePtr) -> Bool {
+            if n.isText {
+                out += n.textContent
+                return out.utf8.count <= limit
+            }
+            guard n.isElement, !HTMLPolicy.dropped.contains(n.tag) else { return true }
+            if n.tag == "br" { out += " " }
+            var c = n.pointee.children
+            while let child = c {
+                if !visit(child) { return false }
+                c = child.pointee.next
+            }
+            return true
+        }
+        return visit(self) ? out : nil
+    }
+
+    /// All text below this node, with no structure.
+    var allText: String {
+        if isText { return textContent }
+        guard isElement else { return "" }
+        let t = tag
+        if HTMLPolicy.dropped.contains(t) { return "" }
+        if t == "br" { return " " }
+        return children.map(\.allText).joined()
+    }
+}

@@ -1,0 +1,131 @@
+/// Versioned schema migrations, shared by SQLite and PostgreSQL through portable DDL tokens
+/// (`{PK}`, `{INT}`, `{BLOB}`). A shipped migration is never edited: add a new one.
+enum Migrations {
+    static let all: [(name: String, statements: [String])] = [
+        (
+            "0001-initial",
+            [
+                """
+                CREATE TABLE municipality (
+                    slug TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    portal_base_url TEXT,
+                    portal_kind TEXT NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE committee (
+                    id {PK},
+                    municipality TEXT NOT NULL REFERENCES municipality(slug),
+                    slug TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    portal_id TEXT,
+                    UNIQUE (municipality, slug)
+                )
+                """,
+                """
+                CREATE TABLE meeting (
+                    id {PK},
+                    identity_key TEXT NOT NULL UNIQUE,
+                    municipality TEXT NOT NULL REFERENCES municipality(slug),
+                    committee_id {INT} NOT NULL REFERENCES committee(id),
+                    slug TEXT NOT NULL,
+                    meeting_date TEXT,
+                    starts_at TEXT,
+                    location TEXT,
+                    latest_kind TEXT NOT NULL,
+                    participants TEXT NOT NULL,
+                    UNIQUE (municipality, slug)
+                )
+                """,
+                "CREATE INDEX meeting_by_date ON meeting (municipality, meeting_date)",
+                """
+                CREATE TABLE meeting_document (
+                    id {PK},
+                    meeting_id {INT} NOT NULL REFERENCES meeting(id),
+                    content_hash TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    finished {INT} NOT NULL,
+                    portal_meeting_id TEXT,
+                    imported_at TEXT NOT NULL,
+                    UNIQUE (meeting_id, content_hash)
+                )
+                """,
+                """
+                CREATE TABLE case_file (
+                    id {PK},
+                    municipality TEXT NOT NULL REFERENCES municipality(slug),
+                    case_number TEXT NOT NULL,
+                    slug TEXT NOT NULL,
+                    UNIQUE (municipality, slug)
+                )
+                """,
+                """
+                CREATE TABLE item (
+                    id {PK},
+                    identity_key TEXT NOT NULL UNIQUE,
+                    meeting_id {INT} NOT NULL REFERENCES meeting(id),
+                    case_id {INT} REFERENCES case_file(id),
+                    number TEXT NOT NULL,
+                    sorting {INT} NOT NULL,
+                    case_number TEXT,
+                    title TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('public', 'procedural', 'closed')),
+                    item_type TEXT NOT NULL,
+                    current_revision {INT} NOT NULL,
+                    portal_item_id TEXT,
+                    portal_meeting_id TEXT,
+                    presentation_document_id TEXT
+                )
+                """,
+                "CREATE INDEX item_by_meeting ON item (meeting_id, sorting)",
+                "CREATE INDEX item_by_case ON item (case_id)",
+                """
+                CREATE TABLE item_revision (
+                    id {PK},
+                    item_id {INT} NOT NULL REFERENCES item(id),
+                    revision {INT} NOT NULL,
+                    content_hash TEXT NOT NULL,
+                    document_kind TEXT NOT NULL,
+                    title TEXT NOT NULL,
+                    is_open {INT} NOT NULL,
+                    html TEXT NOT NULL,
+                    parser_version {INT} NOT NULL,
+                    imported_at TEXT NOT NULL,
+                    UNIQUE (item_id, revision),
+                    UNIQUE (item_id, content_hash)
+                )
+                """,
+                """
+                CREATE TABLE section (
+                    id {PK},
+                    revision_id {INT} NOT NULL REFERENCES item_revision(id) ON DELETE CASCADE,
+                    ordinal {INT} NOT NULL,
+                    kind TEXT NOT NULL,
+                    heading TEXT NOT NULL,
+                    supplementary {INT} NOT NULL,
+                    revised_on TEXT,
+                    committee TEXT,
+                    decided_on TEXT,
+                    body_text TEXT NOT NULL,
+                    body_html TEXT NOT NULL,
+                    entries TEXT NOT NULL,
+                    UNIQUE (revision_id, ordinal)
+                )
+                """,
+                """
+                CREATE TABLE attachment (
+                    id {PK},
+                    revision_id {INT} NOT NULL REFERENCES item_revision(id) ON DELETE CASCADE,
+                    ordinal {INT} NOT NULL,
+                    name TEXT NOT NULL,
+                    portal_id TEXT,
+                    has_pdf {INT} NOT NULL,
+                    UNIQUE (revision_id, ordinal)
+                )
+                """,
+            ]
+        )
+    ]
+}

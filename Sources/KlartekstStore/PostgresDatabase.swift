@@ -1,0 +1,193 @@
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+
+/// PostgreSQL through PostgresNIO's connection pool: the scale-out backend, where web nodes
+/// and workers on several machines share one database.
+public final class PostgresDatabase: SQLDatabase {
+    public let dialect = SQLDialect.postgres
+    let client: PostgresClient
+    let runner: Task<Void, Never>
+    let logger: Logger
+
+    /// Connects to `postgres://user:password@host:port/database`. The pool runs until ``close()``.
+    public static func connect(url: String, logger: Logger) throws -> PostgresDatabase {
+        let config = try configuration(from: url)
+        let client = PostgresClient(configuration: config, backgroundLogger: logger)
+        let runner = Task { await client.run() }
+        return PostgresDatabase(client: client, runner: runner, logger: logger)
+    }
+
+    init(client: PostgresClient, runner: Task<Void, Never>, logger: Logger) {
+        self.client = client
+        self.runner = runner
+        self.logger = logger
+    }
+
+    static func configuration(from url: String) throws -> PostgresClient.Configuration {
+        guard let components = URLComponents(string: url), let scheme = components.scheme,
+            scheme == "postgres" || scheme == "postgresql", let host = components.host, !host.isEmpty
+        else {
+            throw StoreError("not a PostgreSQL URL (expected postgres://user:password@host:port/database): \(redact(url))")
+        }
+        guard let user = components.user, !user.isEmpty else {
+            throw StoreError("the PostgreSQL URL names no user: \(redact(url))")
+        }
+        let database = String(components.path.drop(while: { $0 == "/" }))
+        let sslmode = components.queryItems?.first { $0.name == "sslmode" }?.value ?? "disable"
+        guard sslmode == "disable" else {
+            throw StoreError("sslmode=\(sslmode) is not supported yet; use sslmode=disable on a trusted network or a local socket proxy")
+        }
+        var config = PostgresClient.Configuration(
+            host: host, port: components.port ?? 5432, username: user.removingPercentEncoding ?? user,
+            password: components.password?.removingPercentEncoding, database: database.isEmpty ? nil : database, tls: .disable
+        )
+        config.options.maximumConnections = 8
+        config.options.minimumConnections = 0
+        return config
+    }
+
+    /// The URL with its password replaced, for messages.
+    public static func redact(_ url: String) -> String {
+        guard var c = URLComponents(string: url), c.password != nil else { return url }
+        c.password = "***"
+        return c.string ?? url
+    }
+
+    public func read<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
+        try await body(PoolExecutor(client: client, logger: logger))
+    }
+
+    public func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
+        try await inTransaction(lockID: nil, body)
+    }
+
+    public func withMigrationLock<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
+        try await inTransaction(lockID: 0x6B6C_6172, body)
+    }
+
+    private func inTransaction<T: Sendable>(lockID: Int64?, _ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
+        let logger = self.logger
+        do {
+            return try await client.withConnection { conn in
+                let exec = ConnectionExecutor(connection: conn, logger: logger)
+                try await exec.execute("BEGIN", [])
+                do {
+                    if let lockID { try await exec.execute("SELECT pg_advisory_xact_lock(?)", [.int(lockID)]) }
+                    let value = try await body(exec)
+                    try await exec.execute("COMMIT", [])
+                    return value
+                } catch {
+                    try? await exec.execute("ROLLBACK", [])
+                    throw error
+                }
+            }
+        } catch let error as PSQLError {
+            throw StoreError(Self.describe(error))
+        }
+    }
+
+    public func close() async {
+        runner.cancel()
+        _ = await runner.value
+    }
+
+    static func describe(_ error: PSQLError) -> String {
+        var parts: [String] = ["PostgreSQL: \(error.code)"]
+        if let m = error.serverInfo?[.message] { parts.append(m) }
+        if let d = error.serverInfo?[.detail] { parts.append(d) }
+        if let c = error.underlying { parts.append("\(c)") }
+        return parts.joined(separator: " — ")
+    }
+
+    /// `?` placeholders → `$1, $2, …` (statements never contain a literal `?`).
+    static func numbered(_ sql: String) -> String {
+        var out = ""
+        var n = 0
+        for ch in sql {
+            if ch == "?" {
+                n += 1
+                out += "$\(n)"
+            } else {
+                out.append(ch)
+            }
+        }
+        return out
+    }
+
+    static func bindings(_ binds: [SQLValue]) -> PostgresBindings {
+        var b = PostgresBindings(capacity: binds.count)
+        for v in binds {
+            switch v {
+            case .null: b.appendNull()
+            case .int(let i): b.append(i)
+            case .double(let d): b.append(d)
+            case .text(let s): b.append(s)
+            case .blob(let bytes): b.append(ByteBuffer(bytes: bytes))
+            }
+        }
+        return b
+    }
+
+    static func run(_ conn: PostgresConnection, _ sql: String, _ binds: [SQLValue], logger: Logger) async throws -> [SQLRow] {
+        let rows: PostgresRowSequence
+        do {
+            rows = try await conn.query(PostgresQuery(unsafeSQL: numbered(sql), binds: bindings(binds)), logger: logger)
+        } catch let error as PSQLError {
+            throw StoreError("\(describe(error)) in: \(sql.prefix(120))")
+        }
+        var out: [SQLRow] = []
+        for try await row in rows {
+            var values: [String: SQLValue] = [:]
+            for cell in row {
+                values[cell.columnName.lowercased()] = try decode(cell)
+            }
+            out.append(SQLRow(values: values))
+        }
+        return out
+    }
+
+    static func decode(_ cell: PostgresCell) throws -> SQLValue {
+        guard cell.bytes != nil else { return .null }
+        switch cell.dataType {
+        case .int8: return .int(try cell.decode(Int64.self))
+        case .int4: return .int(Int64(try cell.decode(Int32.self)))
+        case .int2: return .int(Int64(try cell.decode(Int16.self)))
+        case .bool: return .int(try cell.decode(Bool.self) ? 1 : 0)
+        case .float8: return .double(try cell.decode(Double.self))
+        case .float4: return .double(Double(try cell.decode(Float.self)))
+        case .bytea:
+            let buffer = try cell.decode(ByteBuffer.self)
+            return .blob(Array(buffer.readableBytesView))
+        case .numeric:
+            let s = try cell.decode(String.self)
+            if let i = Int64(s) { return .int(i) }
+            return .double(Double(s) ?? 0)
+        default: return .text(try cell.decode(String.self))
+        }
+    }
+
+    struct ConnectionExecutor: SQLExecutor, @unchecked Sendable {
+        let connection: PostgresConnection
+        let logger: Logger
+        func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
+            try await PostgresDatabase.run(connection, sql, binds, logger: logger)
+        }
+        func execute(_ sql: String, _ binds: [SQLValue]) async throws {
+            _ = try await PostgresDatabase.run(connection, sql, binds, logger: logger)
+        }
+    }
+
+    struct PoolExecutor: SQLExecutor {
+        let client: PostgresClient
+        let logger: Logger
+        func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
+            let logger = self.logger
+            return try await client.withConnection { conn in try await PostgresDatabase.run(conn, sql, binds, logger: logger) }
+        }
+        func execute(_ sql: String, _ binds: [SQLValue]) async throws {
+            throw StoreError("write outside a transaction: \(sql.prefix(60))")
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+
+/// A value bound to or read from SQL, the same on SQLite and PostgreSQL.
+public enum SQLValue: Sendable, Equatable {
+    case null
+    case int(Int64)
+    case double(Double)
+    case text(String)
+    case blob([UInt8])
+}
+
+extension SQLValue {
+    init(_ s: String?) { self = s.map { .text($0) } ?? .null }
+    init(_ i: Int?) { self = i.map { .int(Int64($0)) } ?? .null }
+    init(_ b: Bool) { self = .int(b ? 1 : 0) }
+}
+
+/// One result row, by lower-case column name.
+public struct SQLRow: Sendable {
+    public var values: [String: SQLValue]
+
+    public func string(_ column: String) -> String? {
+        switch values[column] {
+        case .text(let s): return s
+        case .int(let i): return String(i)
+        case .double(let d): return String(d)
+        default: return nil
+        }
+    }
+
+    public func int(_ column: String) -> Int? {
+        switch values[column] {
+        case .int(let i): return Int(i)
+        case .double(let d): return Int(d)
+        case .text(let s): return Int(s)
+        default: return nil
+        }
+    }
+
+    public func bool(_ column: String) -> Bool { (int(column) ?? 0) != 0 }
+}
+
+public enum SQLDialect: Sendable {
+    case sqlite, postgres
+
+    /// Replaces the portable DDL tokens used in migrations.
+    func ddl(_ sql: String) -> String {
+        switch self {
+        case .sqlite:
+            return sql.replacingOccurrences(of: "{PK}", with: "INTEGER PRIMARY KEY AUTOINCREMENT")
+                .replacingOccurrences(of: "{INT}", with: "INTEGER")
+                .replacingOccurrences(of: "{BLOB}", with: "BLOB")
+        case .postgres:
+            return sql.replacingOccurrences(of: "{PK}", with: "BIGSERIAL PRIMARY KEY")
+                .replacingOccurrences(of: "{INT}", with: "BIGINT")
+                .replacingOccurrences(of: "{BLOB}", with: "BYTEA")
+        }
+    }
+}
+
+/// Runs statements with `?` placeholders.
+public protocol SQLExecutor: Sendable {
+    func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow]
+    func execute(_ sql: String, _ binds: [SQLValue]) async throws
+}
+
+extension SQLExecutor {
+    func query(_ sql: String, _ binds: SQLValue...) async throws -> [SQLRow] { try await query(sql, binds) }
+    func execute(_ sql: String, _ binds: SQLValue...) async throws { try await execute(sql, binds) }
+    func one(_ sql: String, _ binds: SQLValue...) async throws -> SQLRow? { try await query(sql, binds).first }
+}
+
+/// A database driver: reads outside transactions, writes inside one.
+public protocol SQLDatabase: Sendable {
+    var dialect: SQLDialect { get }
+    /// Runs `body` with an executor for reads.
+    func read<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T
+    /// Runs `body` in one transaction; any error rolls everything back.
+    func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T
+    /// Runs `body` holding a database-wide lock that serialises migrations across processes.
+    func withMigrationLock<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T
+    func close() async
+}
+
+/// A database error with the statement that failed.
+public struct StoreError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

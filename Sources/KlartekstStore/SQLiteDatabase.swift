@@ -1,0 +1,139 @@
+import Foundation
+import GRDB
+
+/// SQLite through GRDB: one file, WAL, one writer at a time. Transactions span async calls, so
+/// they are serialised by an async lock and opened with `BEGIN IMMEDIATE` (which also waits for
+/// writers in other processes, up to the busy timeout).
+public final class SQLiteDatabase: SQLDatabase {
+    public let dialect = SQLDialect.sqlite
+    let pool: DatabasePool
+    let writeLock = AsyncLock()
+
+    /// Opens (creating if needed) the database file at `path`.
+    public init(path: String) throws {
+        var config = Configuration()
+        config.allowsUnsafeTransactions = true
+        config.busyMode = .timeout(30)
+        config.foreignKeysEnabled = true
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        let dir = URL(fileURLWithPath: path).deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        pool = try DatabasePool(path: path, configuration: config)
+    }
+
+    public func read<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
+        try await body(Reader(pool: pool))
+    }
+
+    public func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
+        try await writeLock.withLock {
+            let writer = Writer(pool: pool)
+            try await writer.execute("BEGIN IMMEDIATE", [])
+            do {
+                let value = try await body(writer)
+                try await writer.execute("COMMIT", [])
+                return value
+            } catch {
+                try? await writer.execute("ROLLBACK", [])
+                throw error
+            }
+        }
+    }
+
+    public func withMigrationLock<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
+        try await transaction(body)
+    }
+
+    public func close() async {
+        try? pool.close()
+    }
+
+    struct Reader: SQLExecutor {
+        let pool: DatabasePool
+        func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
+            let args = SQLiteDatabase.arguments(binds)
+            return try await pool.read { db in try SQLiteDatabase.fetch(db, sql, args) }
+        }
+        func execute(_ sql: String, _ binds: [SQLValue]) async throws {
+            throw StoreError("write outside a transaction: \(sql.prefix(60))")
+        }
+    }
+
+    struct Writer: SQLExecutor {
+        let pool: DatabasePool
+        func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
+            let args = SQLiteDatabase.arguments(binds)
+            return try await pool.writeWithoutTransaction { db in try SQLiteDatabase.fetch(db, sql, args) }
+        }
+        func execute(_ sql: String, _ binds: [SQLValue]) async throws {
+            let args = SQLiteDatabase.arguments(binds)
+            try await pool.writeWithoutTransaction { db in try db.execute(sql: sql, arguments: args) }
+        }
+    }
+
+    static func arguments(_ binds: [SQLValue]) -> StatementArguments {
+        StatementArguments(binds.map { v -> (any DatabaseValueConvertible)? in
+            switch v {
+            case .null: return nil
+            case .int(let i): return i
+            case .double(let d): return d
+            case .text(let s): return s
+            case .blob(let b): return Data(b)
+            }
+        })
+    }
+
+    static func fetch(_ db: Database, _ sql: String, _ args: StatementArguments) throws -> [SQLRow] {
+        try Row.fetchAll(db, sql: sql, arguments: args).map { row in
+            var values: [String: SQLValue] = [:]
+            for (name, dbValue) in row {
+                let v: SQLValue
+                switch dbValue.storage {
+                case .null: v = .null
+                case .int64(let i): v = .int(i)
+                case .double(let d): v = .double(d)
+                case .string(let s): v = .text(s)
+                case .blob(let d): v = .blob([UInt8](d))
+                }
+                values[name.lowercased()] = v
+            }
+            return SQLRow(values: values)
+        }
+    }
+}
+
+/// A FIFO async mutual-exclusion lock.
+actor AsyncLock {
+    private var locked = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func withLock<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        await acquire()
+        do {
+            let v = try await body()
+            release()
+            return v
+        } catch {
+            release()
+            throw error
+        }
+    }
+
+    private func acquire() async {
+        if !locked {
+            locked = true
+            return
+        }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    private func release() {
+        if waiters.isEmpty {
+            locked = false
+        } else {
+            waiters.removeFirst().resume()
+        }
+    }
+}

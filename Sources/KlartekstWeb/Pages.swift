@@ -1,0 +1,271 @@
+import Foundation
+import KlartekstCore
+import Mustache
+
+/// Renders the Danish HTML pages from Mustache templates. Every value is escaped by the
+/// template; only section HTML that the sanitiser produced is inserted raw (`{{{html}}}`).
+public struct Pages: Sendable {
+    let library: MustacheLibrary
+
+    public static func load() async throws -> Pages {
+        guard let dir = Bundle.module.resourceURL?.appendingPathComponent("Templates").path else {
+            throw WebError("templates are missing from the bundle")
+        }
+        return Pages(library: try await MustacheLibrary(directory: dir))
+    }
+
+    func render(_ vm: Any, _ template: String) -> String {
+        library.render(vm, withTemplate: template) ?? "<!DOCTYPE html><title>Fejl</title><p>Siden kunne ikke vises.</p>"
+    }
+
+    struct Crumb { var name: String; var url: String }
+
+    // MARK: Home
+
+    struct HomeVM {
+        struct Row { var name, url: String; var meetings, items: String; var latest: String? }
+        var title = "Forside"
+        var has_breadcrumbs = false
+        var breadcrumbs: [Crumb] = []
+        var crumb = ""
+        var municipalities: [Row]
+        var has_municipalities: Bool
+    }
+
+    func home(_ list: [MunicipalitySummary]) -> String {
+        let rows = list.map {
+            HomeVM.Row(
+                name: $0.name, url: Paths.municipality($0.slug), meetings: DanishFormat.integer($0.meetingCount),
+                items: DanishFormat.integer($0.itemCount), latest: DanishFormat.date($0.latestMeetingDate))
+        }
+        return render(HomeVM(municipalities: rows, has_municipalities: !rows.isEmpty), "home")
+    }
+
+    // MARK: Municipality
+
+    struct MunicipalityVM {
+        struct MeetingRow { var url, committee: String; var date: String?; var kind: String; var itemCount: Int }
+        var title: String
+        var has_breadcrumbs = true
+        var breadcrumbs: [Crumb]
+        var crumb: String
+        var name: String
+        var portalURL: String?
+        var meetings: [MeetingRow]
+        var has_meetings: Bool
+        var committees: [CommitteeSummary]
+    }
+
+    func municipality(_ page: MunicipalityPage) -> String {
+        let m = page.municipality
+        let meetings = page.meetings.map {
+            MunicipalityVM.MeetingRow(
+                url: Paths.meeting(m.slug, $0.slug), committee: $0.committeeName, date: DanishFormat.date($0.date),
+                kind: $0.documentKind.danishLabel, itemCount: $0.itemCount)
+        }
+        return render(
+            MunicipalityVM(
+                title: m.name, breadcrumbs: [Crumb(name: "Forside", url: "/")], crumb: m.name, name: m.name,
+                portalURL: m.portalBaseURL, meetings: meetings, has_meetings: !meetings.isEmpty, committees: page.committees),
+            "municipality")
+    }
+
+    // MARK: Meeting
+
+    struct MeetingVM {
+        struct Row {
+            var number, title, url: String
+            var caseNumber: String?
+            var isPublic: Bool
+            var statusLabel, statusClass: String
+            var revisions: Int
+            var revised: Bool
+        }
+        var title: String
+        var has_breadcrumbs = true
+        var breadcrumbs: [Crumb]
+        var crumb: String
+        var committee: String
+        var dateLong: String?
+        var time: String?
+        var location: String?
+        var kind: String
+        var portalURL: String?
+        var items: [Row]
+        var participants: [String]
+        var has_participants: Bool
+    }
+
+    func meeting(_ page: MeetingPage) -> String {
+        let m = page.municipality
+        let g = page.meeting
+        let rows = page.items.map {
+            MeetingVM.Row(
+                number: $0.number, title: $0.title, url: Paths.item(m.slug, g.slug, $0.number), caseNumber: $0.caseNumber,
+                isPublic: $0.status == .public, statusLabel: $0.status.danishLabel, statusClass: $0.status.rawValue,
+                revisions: $0.revisionCount, revised: $0.revisionCount > 1)
+        }
+        let portalID = page.documents.last?.portalMeetingID
+        let dateText = DanishFormat.date(g.date)
+        return render(
+            MeetingVM(
+                title: "\(g.committeeName)\(dateText.map { ", \($0)" } ?? "")",
+                breadcrumbs: [Crumb(name: "Forside", url: "/"), Crumb(name: m.name, url: Paths.municipality(m.slug))],
+                crumb: "\(g.committeeName)\(dateText.map { " \($0)" } ?? "")", committee: g.committeeName,
+                dateLong: DanishFormat.longDate(g.date), time: DanishFormat.time(g.startsAt), location: g.location,
+                kind: g.documentKind.danishLabel,
+                portalURL: zip(m.portalBaseURL, portalID).map { Paths.Portal.meeting(base: $0, id: $1) },
+                items: rows, participants: page.participants, has_participants: !page.participants.isEmpty),
+            "meeting")
+    }
+
+    // MARK: Item
+
+    struct ItemVM {
+        struct SectionVM { var anchor, heading: String; var label: String?; var html: String; var open: Bool; var showHeading: Bool }
+        struct StepVM { var date, body, text, outcome: String }
+        struct AttachmentVM { var name: String; var url: String? }
+        struct RelatedVM { var url, committee: String; var date: String?; var title: String }
+        struct RevisionVM { var number: Int; var kind, importedAt: String }
+        var title: String
+        var has_breadcrumbs = true
+        var breadcrumbs: [Crumb]
+        var crumb: String
+        var number, committee: String
+        var date: String?
+        var kind, typeLabel, statusLabel: String
+        var caseNumber, caseURL: String?
+        var isPublic, isClosed, isProcedural: Bool
+        var recommendations: [SectionVM]
+        var has_recommendations: Bool
+        var decisions: [SectionVM]
+        var has_decisions: Bool
+        var steps: [StepVM]
+        var has_steps: Bool
+        var sections: [SectionVM]
+        var has_sections: Bool
+        var attachments: [AttachmentVM]
+        var has_attachments: Bool
+        var related: [RelatedVM]
+        var has_related: Bool
+        var revisions: [RevisionVM]
+        var portalURL: String?
+        var apiURL: String
+    }
+
+    func item(_ page: ItemPage) -> String {
+        let m = page.municipality
+        let g = page.meeting
+        let i = page.item
+        func vm(_ s: Section, open: Bool) -> ItemVM.SectionVM {
+            var label: String?
+            if s.supplementary { label = s.revisedOn.flatMap(DanishFormat.date).map { "tilføjet \($0)" } ?? "supplerende" }
+            return ItemVM.SectionVM(
+                anchor: "afsnit-\(s.ordinal)", heading: s.heading.isEmpty ? s.kind.danishLabel : s.heading, label: label,
+                html: s.html.isEmpty ? "<p>\(escapeHTML(s.text))</p>" : s.html, open: open, showHeading: s.supplementary)
+        }
+        let recommendations = page.sections(.recommendation).map { vm($0, open: true) }
+        let decisions = page.sections(.decision).filter { $0.committee == nil }.map { vm($0, open: true) }
+        let steps = page.steps.map {
+            ItemVM.StepVM(date: DanishFormat.date($0.date) ?? "", body: $0.body, text: $0.text, outcome: $0.outcome.danishLabel)
+        }
+        let shownElsewhere: Set<SectionKind> = [.recommendation, .caseHistory]
+        let sections = page.sections.filter { !shownElsewhere.contains($0.kind) && !($0.kind == .decision && $0.committee == nil) }
+            .map { vm($0, open: $0.kind == .summary) }
+        let attachments = page.attachments.map { a in
+            ItemVM.AttachmentVM(
+                name: a.name,
+                url: a.hasPDF ? zip(m.portalBaseURL, a.portalID).map { Paths.Portal.attachment(base: $0, id: $1) } : nil)
+        }
+        let related = page.related.map {
+            ItemVM.RelatedVM(url: Paths.item(m.slug, $0.meetingSlug, $0.number), committee: $0.committeeName, date: DanishFormat.date($0.date), title: $0.title)
+        }
+        let revisions = page.revisions.map {
+            ItemVM.RevisionVM(number: $0.number, kind: $0.documentKind.danishLabel, importedAt: DanishFormat.date($0.importedAt) ?? $0.importedAt)
+        }
+        let dateText = DanishFormat.date(g.date)
+        return render(
+            ItemVM(
+                title: i.title,
+                breadcrumbs: [
+                    Crumb(name: "Forside", url: "/"), Crumb(name: m.name, url: Paths.municipality(m.slug)),
+                    Crumb(name: "\(g.committeeName)\(dateText.map { " \($0)" } ?? "")", url: Paths.meeting(m.slug, g.slug)),
+                ],
+                crumb: "Punkt \(i.number)", number: i.number, committee: g.committeeName, date: dateText,
+                kind: g.documentKind.danishLabel, typeLabel: i.type.danishLabel, statusLabel: i.status.danishLabel,
+                caseNumber: i.caseNumber, caseURL: page.caseSlug.map { Paths.caseFile(m.slug, $0) },
+                isPublic: i.status == .public, isClosed: i.status == .closed, isProcedural: i.status == .procedural,
+                recommendations: recommendations, has_recommendations: !recommendations.isEmpty,
+                decisions: decisions, has_decisions: !decisions.isEmpty, steps: steps, has_steps: !steps.isEmpty,
+                sections: sections, has_sections: !sections.isEmpty, attachments: attachments, has_attachments: !attachments.isEmpty,
+                related: related, has_related: !related.isEmpty, revisions: revisions,
+                portalURL: zip(m.portalBaseURL, page.portalMeetingID).map { Paths.Portal.item(base: $0, meetingID: $1, number: i.number) },
+                apiURL: Paths.apiItem(m.slug, g.slug, i.number)),
+            "item")
+    }
+
+    // MARK: Case
+
+    struct CaseVM {
+        struct Row { var url, committee: String; var date: String?; var title: String }
+        var title: String
+        var has_breadcrumbs = true
+        var breadcrumbs: [Crumb]
+        var crumb: String
+        var caseNumber, municipality: String
+        var items: [Row]
+    }
+
+    func caseFile(_ page: CasePage) -> String {
+        let m = page.municipality
+        let rows = page.items.map {
+            CaseVM.Row(url: Paths.item(m.slug, $0.meetingSlug, $0.number), committee: $0.committeeName, date: DanishFormat.date($0.date), title: $0.title)
+        }
+        return render(
+            CaseVM(
+                title: "Sag \(page.caseNumber)",
+                breadcrumbs: [Crumb(name: "Forside", url: "/"), Crumb(name: m.name, url: Paths.municipality(m.slug))],
+                crumb: "Sag \(page.caseNumber)", caseNumber: page.caseNumber, municipality: m.name, items: rows),
+            "case")
+    }
+
+    // MARK: Error
+
+    struct ErrorVM {
+        var title: String
+        var has_breadcrumbs = false
+        var breadcrumbs: [Crumb] = []
+        var crumb = ""
+        var heading, message: String
+    }
+
+    func error(status: Int, message: String) -> String {
+        let heading = status == 404 ? "Siden findes ikke" : status >= 500 ? "Der skete en fejl" : "Forespørgslen kunne ikke behandles"
+        return render(ErrorVM(title: heading, heading: heading, message: message), "error")
+    }
+}
+
+func zip(_ a: String?, _ b: String?) -> (String, String)? {
+    guard let a, let b else { return nil }
+    return (a, b)
+}
+
+func escapeHTML(_ s: String) -> String {
+    var r = ""
+    for ch in s.unicodeScalars {
+        switch ch {
+        case "&": r += "&amp;"
+        case "<": r += "&lt;"
+        case ">": r += "&gt;"
+        case "\"": r += "&quot;"
+        case "'": r += "&#39;"
+        default: r.unicodeScalars.append(ch)
+        }
+    }
+    return r
+}
+
+public struct WebError: Error, CustomStringConvertible {
+    public var description: String
+    init(_ d: String) { description = d }
+}

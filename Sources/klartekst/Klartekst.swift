@@ -1,0 +1,170 @@
+import ArgumentParser
+import Foundation
+import KlartekstApp
+import KlartekstCore
+import Logging
+
+/// Options every command shares.
+struct CommonOptions: ParsableArguments {
+    @Option(name: .long, help: "Database URL: sqlite:PATH or postgres://user:password@host:port/database (key database.url).")
+    var database: String?
+
+    @Option(name: .long, help: "A JSON configuration file (keys as in `klartekst config`).")
+    var config: String?
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical (key log.level).")
+    var logLevel: String?
+
+    func load(extra: [String: String] = [:]) async throws -> (AppConfig, Logger) {
+        var flags = extra
+        if let database { flags["database.url"] = database }
+        if let logLevel { flags["log.level"] = logLevel }
+        let config: AppConfig
+        do {
+            config = try await AppConfig.load(flags: flags, file: self.config)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        let level = config.logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        return (config, Logger(label: "klartekst"))
+    }
+}
+
+@main
+struct Klartekst: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "klartekst",
+        abstract: "Danish municipal decisions, readable, searchable and answerable.",
+        subcommands: [Demo.self, Import.self, Serve.self, Migrate.self, Doctor.self, Config.self, Bench.self]
+    )
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Create or upgrade the database schema.")
+    @OptionGroup var common: CommonOptions
+
+    func run() async throws {
+        let (config, logger) = try await common.load()
+        let store = try await App.openStore(config, logger: logger)
+        let applied = try await store.appliedMigrations()
+        await store.close()
+        print("Database is up to date (\(store.backendName)): \(applied.joined(separator: ", "))")
+    }
+}
+
+struct Import: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Import First Agenda responses: an agenda (/api/agenda/dagsorden/{id}) or a single item, as files or directories.")
+    @OptionGroup var common: CommonOptions
+    @Argument(help: "Files or directories (*.json, recursively).") var paths: [String]
+    @Option(help: "Municipality slug, when the response does not name its portal host.") var municipality: String?
+    @Option(help: "Committee name, for a single item without its meeting.") var committee: String?
+    @Option(help: "Meeting date YYYY-MM-DD, for a single item without its meeting.") var date: String?
+
+    func run() async throws {
+        let (config, logger) = try await common.load()
+        _ = App.bootstrapMetrics()
+        let store = try await App.openStore(config, logger: logger)
+        let service = ImportService(store: store, registry: try Registry.bundled(), limitBytes: config.importLimitBytes, logger: logger)
+        let results = await service.importPaths(paths, overrides: .init(municipality: municipality, committee: committee, date: date))
+        await store.close()
+        var failed = 0
+        for r in results {
+            if let report = r.report {
+                print("ok    \(r.path): \(report.meetingKey) — \(report.itemsNew) new, \(report.itemsRevised) revised, \(report.itemsUnchanged) unchanged\(report.linksRefreshed > 0 ? ", \(report.linksRefreshed) with new portal links" : "")\(report.sectionsRebuilt > 0 ? ", \(report.sectionsRebuilt) re-parsed" : "")")
+            } else {
+                failed += 1
+                print("error \(r.error ?? "unknown error")")
+            }
+            for w in r.warnings { print("      warning: \(w)") }
+        }
+        print("\(results.count - failed) of \(results.count) files imported")
+        if failed > 0 { throw ExitCode(1) }
+    }
+}
+
+struct ServeOptions: ParsableArguments {
+    @Option(help: "Address to bind (key http.host, default 127.0.0.1).") var host: String?
+    @Option(help: "Port (key http.port, default 8080).") var port: Int?
+
+    var flags: [String: String] {
+        var f: [String: String] = [:]
+        if let host { f["http.host"] = host }
+        if let port { f["http.port"] = String(port) }
+        return f
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Serve the web site and the JSON API.")
+    @OptionGroup var common: CommonOptions
+    @OptionGroup var serve: ServeOptions
+
+    func run() async throws {
+        let (config, logger) = try await common.load(extra: serve.flags)
+        let metrics = App.bootstrapMetrics()
+        let store = try await App.openStore(config, logger: logger)
+        try await App.serve(config: config, store: store, metrics: metrics, logger: logger)
+    }
+}
+
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Import the bundled real sample, then serve it.")
+    @OptionGroup var common: CommonOptions
+    @OptionGroup var serve: ServeOptions
+    @Option(help: "The sample directory.") var sample: String = "sample"
+
+    func run() async throws {
+        let (config, logger) = try await common.load(extra: serve.flags)
+        let metrics = App.bootstrapMetrics()
+        let store = try await App.openStore(config, logger: logger)
+        let service = ImportService(store: store, registry: try Registry.bundled(), limitBytes: config.importLimitBytes, logger: logger)
+        let results = await service.importPaths([sample])
+        for r in results {
+            if let e = r.error { print("error \(e)") } else if let rep = r.report {
+                print("imported \(rep.meetingKey): \(rep.itemsNew) new, \(rep.itemsRevised) revised, \(rep.itemsUnchanged) unchanged")
+            }
+        }
+        print("Klartekst: http://\(config.host):\(config.port)/  (Ctrl-C stops)")
+        try await App.serve(config: config, store: store, metrics: metrics, logger: logger)
+    }
+}
+
+struct Doctor: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Report what is installed and configured.")
+    @OptionGroup var common: CommonOptions
+
+    func run() async throws {
+        let (config, logger) = try await common.load()
+        let checks = await KlartekstApp.Doctor.run(config: config, logger: logger)
+        var failed = false
+        for c in checks {
+            let mark = c.ok ? "ok  " : (c.required ? "FAIL" : "--  ")
+            print("\(mark) \(c.name): \(c.detail)")
+            if !c.ok && c.required { failed = true }
+        }
+        if failed { throw ExitCode(1) }
+    }
+}
+
+struct Config: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List every configuration key with its type, default and effective value.")
+    @OptionGroup var common: CommonOptions
+
+    func run() async throws {
+        let (config, _) = try await common.load()
+        let effective: [String: String] = [
+            "database.url": PostgresDatabaseURL.redact(config.databaseURL), "http.host": config.host, "http.port": String(config.port),
+            "log.level": config.logLevel.rawValue, "import.megabytes": String(config.importLimitBytes >> 20),
+        ]
+        print("Keys are read from flags, then KLARTEKST_<KEY> environment variables (e.g. KLARTEKST_HTTP_PORT), then the --config JSON file, then defaults.\n")
+        for k in AppConfig.keys {
+            print("\(k.key) (\(k.type), default \(k.defaultValue)) = \(effective[k.key] ?? "")\n    \(k.meaning)")
+        }
+    }
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what Klartekst needs from Debian (only what is missing). Safe to run again.
+#   scripts/setup.sh           runtime + build dependencies
+#   scripts/setup.sh --tests   also PostgreSQL (the store's tests run against it)
+set -euo pipefail
+
+packages=(libxml2-dev libsqlite3-dev pkg-config)
+if [[ "${1:-}" == "--tests" ]]; then
+  packages+=(postgresql postgresql-contrib)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  SUDO=""
+  [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+command -v swift >/dev/null || { echo "setup: Swift 6.3 is required (swift not on PATH)" >&2; exit 1; }
