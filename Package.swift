@@ -78,15 +78,24 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .target(name: "KlartekstTestSupport", dependencies: ["KlartekstCore"], path: "Sources/KlartekstTestSupport"),
+        .target(
+            name: "KlartekstTestSupport",
+            dependencies: [
+                "KlartekstCore", "KlartekstStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "KlartekstCoreTests", dependencies: ["KlartekstCore", "KlartekstTestSupport"]),
         .testTarget(name: "KlartekstExtractionTests", dependencies: ["KlartekstExtraction", "KlartekstCore", "KlartekstTestSupport"]),
         .testTarget(name: "KlartekstStoreTests", dependencies: ["KlartekstStore", "KlartekstApp", "KlartekstCore", "KlartekstExtraction", "KlartekstTestSupport"]),
+        .testTarget(name: "KlartekstAppTests", dependencies: ["KlartekstApp", "KlartekstCore", "KlartekstStore", "KlartekstTestSupport"]),
         .testTarget(
             name: "KlartekstWebTests",
             dependencies: [
                 "KlartekstWeb", "KlartekstApp", "KlartekstCore", "KlartekstStore", "KlartekstTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
     ]

@@ -14,7 +14,7 @@ public enum App {
     public static func openStore(_ config: AppConfig, logger: Logger) async throws -> SQLStore {
         let store: SQLStore
         do {
-            store = try SQLStore.open(url: config.databaseURL, logger: logger)
+            store = try await SQLStore.open(url: config.databaseURL, logger: logger)
         } catch {
             throw AppError("cannot open the database \(PostgresDatabaseURL.redact(config.databaseURL)): \(error)")
         }

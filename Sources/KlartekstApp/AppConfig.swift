@@ -67,7 +67,12 @@ public struct AppConfig: Sendable, Equatable {
         var config = AppConfig()
         config.databaseURL = reader.string(forKey: "database.url", isSecret: true, default: defaults.databaseURL)
         config.host = reader.string(forKey: "http.host", default: defaults.host)
-        guard let port = Int(reader.string(forKey: "http.port", default: String(defaults.port))), (1...65535).contains(port) else {
+        func integer(_ key: String, _ fallback: Int) -> Int? {
+            if let i = reader.int(forKey: ConfigKey(key)) { return i }
+            guard let s = reader.string(forKey: ConfigKey(key)) else { return fallback }
+            return Int(s.trimmingCharacters(in: .whitespaces))
+        }
+        guard let port = integer("http.port", defaults.port), (1...65535).contains(port) else {
             throw Invalid(description: "http.port must be a whole number from 1 to 65535")
         }
         config.port = port
@@ -76,7 +81,7 @@ public struct AppConfig: Sendable, Equatable {
             throw Invalid(description: "log.level must be one of trace, debug, info, notice, warning, error, critical (got \"\(level)\")")
         }
         config.logLevel = parsed
-        guard let mb = Int(reader.string(forKey: "import.megabytes", default: "128")), (1...4096).contains(mb) else {
+        guard let mb = integer("import.megabytes", 128), (1...4096).contains(mb) else {
             throw Invalid(description: "import.megabytes must be a whole number from 1 to 4096")
         }
         config.importLimitBytes = mb << 20

@@ -92,7 +92,7 @@ public enum SectionRules {
     public static func normalise(_ heading: String) -> String {
         var h = heading.replacingOccurrences(of: "\u{00A0}", with: " ")
             .split(whereSeparator: \.isWhitespace).joined(separator: " ").lowercased()
-        while let last = h.last, last == ":" || last == "." || last == " " { h.removeLast() }
+        while let last = h.last, last == ":" || last == "." || last == "," || last == " " { h.removeLast() }
         return h
     }
 

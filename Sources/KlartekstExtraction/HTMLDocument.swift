@@ -9,7 +9,7 @@ final class HTMLDocument {
     init(html: String) {
         let options = Int32(
             HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_NONET.rawValue
-                | HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOIMPLIED.rawValue
+                | HTML_PARSE_RECOVER.rawValue
         )
         var bytes = Array(html.utf8)
         if bytes.isEmpty { bytes = Array("<div></div>".utf8) }
@@ -22,7 +22,7 @@ final class HTMLDocument {
 
     deinit { if let doc { xmlFreeDoc(doc) } }
 
-    /// The top-level nodes (with HTML_PARSE_NOIMPLIED there may be several).
+    /// The top-level nodes (the implied `<html>` root and anything beside it).
     var topNodes: [xmlNodePtr] {
         guard let doc else { return [] }
         var out: [xmlNodePtr] = []

@@ -7,7 +7,7 @@ import PostgresNIO
 /// and workers on several machines share one database.
 public final class PostgresDatabase: SQLDatabase {
     public let dialect = SQLDialect.postgres
-    let client: PostgresClient
+    public let client: PostgresClient
     let runner: Task<Void, Never>
     let logger: Logger
 
@@ -17,6 +17,19 @@ public final class PostgresDatabase: SQLDatabase {
         let client = PostgresClient(configuration: config, backgroundLogger: logger)
         let runner = Task { await client.run() }
         return PostgresDatabase(client: client, runner: runner, logger: logger)
+    }
+
+    /// Connects and checks that the server answers, so a wrong URL fails at start with a clear error.
+    public static func connectChecked(url: String, logger: Logger) async throws -> PostgresDatabase {
+        let db = try connect(url: url, logger: logger)
+        for _ in 0..<3 { await Task.yield() }
+        do {
+            _ = try await db.read { try await $0.query("SELECT 1 AS ok", []) }
+        } catch {
+            await db.close()
+            throw StoreError("PostgreSQL at \(redact(url)) does not answer: \(error)")
+        }
+        return db
     }
 
     init(client: PostgresClient, runner: Task<Void, Never>, logger: Logger) {

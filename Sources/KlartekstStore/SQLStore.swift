@@ -15,15 +15,15 @@ public final class SQLStore: KlartekstStore {
 
     /// Opens the store named by a URL: `postgres://…` for PostgreSQL, `sqlite:PATH` or a plain
     /// file path for SQLite.
-    public static func open(url: String, logger: Logger) throws -> SQLStore {
+    public static func open(url: String, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }) async throws -> SQLStore {
         if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
-            return SQLStore(database: try PostgresDatabase.connect(url: url, logger: logger))
+            return SQLStore(database: try await PostgresDatabase.connectChecked(url: url, logger: logger), now: now)
         }
         var path = url
         if path.hasPrefix("sqlite://") { path = String(path.dropFirst("sqlite://".count)) }
         else if path.hasPrefix("sqlite:") { path = String(path.dropFirst("sqlite:".count)) }
         guard !path.isEmpty else { throw StoreError("empty database path") }
-        return SQLStore(database: try SQLiteDatabase(path: path))
+        return SQLStore(database: try SQLiteDatabase(path: path), now: now)
     }
 
     public var backendName: String { db.dialect == .sqlite ? "SQLite" : "PostgreSQL" }

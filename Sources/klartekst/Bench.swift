@@ -33,8 +33,23 @@ struct BenchSections: AsyncParsableCommand {
         }
         let elapsed = clock.now - start
         let s = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        print(String(format: "items: %d in %.2f s → %.0f items/s, %.0f sections/s, %.1f MB/s of item HTML (%d items, %d KB HTML per pass)",
-            items, s, Double(items) / s, Double(sections) / s, Double(items / meeting.items.count * htmlBytes) / s / 1e6,
+        let rate = Double(items) / s
+        print(String(format: "klartekst sections: %d items in %.2f s → %.0f items/s, %.0f sections/s, %.1f MB/s of item HTML (%d items, %d KB HTML per pass)",
+            items, s, rate, Double(sections) / s, Double(items / meeting.items.count * htmlBytes) / s / 1e6,
             meeting.items.count, htmlBytes / 1024))
+
+        // Baseline: libxml2 parsing the same HTML and nothing else.
+        let baseStart = clock.now
+        var baseItems = 0
+        var sink = 0
+        while clock.now - baseStart < .seconds(seconds) {
+            for item in meeting.items { sink &+= HTMLEngine.parseOnly(item.html) }
+            baseItems += meeting.items.count
+        }
+        let be = clock.now - baseStart
+        let bs = Double(be.components.seconds) + Double(be.components.attoseconds) / 1e18
+        let baseRate = Double(baseItems) / bs
+        print(String(format: "baseline libxml2 htmlReadMemory only: %.0f items/s (checksum %d)", baseRate, sink % 10))
+        print(String(format: "ratio: klartekst takes %.2f× the time of a bare libxml2 parse", baseRate / rate))
     }
 }

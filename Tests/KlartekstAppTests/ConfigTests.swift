@@ -1,0 +1,58 @@
+import Foundation
+import KlartekstApp
+import KlartekstTestSupport
+import Testing
+
+@Suite("Configuration")
+struct ConfigTests {
+    @Test("defaults, then file, then environment, then flags")
+    func precedence() async throws {
+        let defaults = try await AppConfig.load(environment: [:])
+        #expect(defaults == AppConfig())
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("k.json")
+        try Data(#"{"http": {"port": 9000, "host": "0.0.0.0"}, "log": {"level": "debug"}}"#.utf8).write(to: file)
+        let fromFile = try await AppConfig.load(environment: [:], file: file.path)
+        #expect(fromFile.port == 9000 && fromFile.host == "0.0.0.0" && fromFile.logLevel == .debug)
+        let fromEnv = try await AppConfig.load(environment: ["KLARTEKST_HTTP_PORT": "9100", "KLARTEKST_DATABASE_URL": "sqlite:/tmp/x.sqlite"], file: file.path)
+        #expect(fromEnv.port == 9100 && fromEnv.host == "0.0.0.0" && fromEnv.databaseURL == "sqlite:/tmp/x.sqlite")
+        let fromFlags = try await AppConfig.load(flags: ["http.port": "9200"], environment: ["KLARTEKST_HTTP_PORT": "9100"], file: file.path)
+        #expect(fromFlags.port == 9200)
+        // Variables without the KLARTEKST_ prefix are ignored.
+        #expect(try await AppConfig.load(environment: ["HTTP_PORT": "1"]).port == 8080)
+    }
+
+    @Test("invalid values fail with a clear message", arguments: [
+        (["http.port": "70000"], "http.port must be"),
+        (["http.port": "abc"], "http.port must be"),
+        (["log.level": "loud"], "log.level must be one of"),
+        (["import.megabytes": "0"], "import.megabytes must be"),
+    ])
+    func invalid(flags: [String: String], message: String) async {
+        do {
+            _ = try await AppConfig.load(flags: flags, environment: [:])
+            Issue.record("accepted \(flags)")
+        } catch {
+            #expect("\(error)".contains(message), "\(error)")
+        }
+    }
+
+    @Test("a missing or malformed configuration file is an error")
+    func badFile() async throws {
+        await #expect(throws: (any Error).self) { try await AppConfig.load(environment: [:], file: "/nonexistent/k.json") }
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("bad.json")
+        try Data("{ not json".utf8).write(to: file)
+        await #expect(throws: (any Error).self) { try await AppConfig.load(environment: [:], file: file.path) }
+    }
+
+    @Test("the bundled registry knows the sample municipalities by portal host")
+    func registry() throws {
+        let registry = try Registry.bundled()
+        #expect(registry.municipality(host: "dagsordener-referater.hvidovre.dk")?.slug == "hvidovre")
+        #expect(registry.municipality(host: "DAGSORDENER.KALUNDBORG.DK")?.slug == "kalundborg")
+        #expect(registry.municipality(host: "example.org") == nil)
+    }
+}

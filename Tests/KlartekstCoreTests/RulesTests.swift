@@ -1,0 +1,129 @@
+import Foundation
+import KlartekstCore
+import Testing
+
+@Suite("Section rules, outcomes, classification")
+struct RulesTests {
+    @Test("headings from several municipalities classify", arguments: [
+        ("Beslutning", SectionKind.decision),
+        ("Beslutning i Økonomiudvalget den 16-03-2026", .decision),
+        ("Beslutningstema", .summary),
+        ("Resume", .summary),
+        ("Resumé", .summary),
+        ("Resume og sagens baggrund", .summary),
+        ("Indstilling", .recommendation),
+        ("Indstillinger", .recommendation),
+        ("Forvaltningen indstiller", .recommendation),
+        ("Forvaltningen indstiller:", .recommendation),
+        ("Beslutningspunkter", .recommendation),
+        ("Sagsfremstilling", .caseText),
+        ("Sagsbeskrivelse", .caseText),
+        ("Supplerende sagsfremstilling", .caseText),
+        ("Økonomiske konsekvenser", .economy),
+        ("Økonomi", .economy),
+        ("Retsgrundlag", .legalBasis),
+        ("Høring", .hearing),
+        ("Klima-, miljø- og bæredygtighedsmæssige konsekvenser", .climate),
+        ("Sundhedsmæssige konsekvenser", .health),
+        ("Personalemæssige konsekvenser", .staff),
+        ("Politiske beslutninger og aftaler", .policy),
+        ("Sagens forløb", .caseHistory),
+        ("Sagsforløb:", .caseHistory),
+        ("Afbud:", .absence),
+        ("Behandling", .process),
+        ("Om Grenhusene", .unknown),
+        ("Tidsplan og det videre arbejde", .unknown),
+        ("Baggrund", .unknown),
+    ])
+    func headings(heading: String, kind: SectionKind) {
+        #expect(SectionRules.classify(heading).kind == kind, "\(heading)")
+    }
+
+    @Test("decision headings keep committee and date; dated supplements keep their date")
+    func details() {
+        let d = SectionRules.classify("Beslutning i Klima-, Miljø- og Teknikudvalget den 04-05-2026")
+        #expect(d.kind == .decision)
+        #expect(d.committee == "Klima-, Miljø- og Teknikudvalget")
+        #expect(d.date == "2026-05-04")
+        let s = SectionRules.classify("18.05.2026 Supplerende indstilling")
+        #expect(s.kind == .recommendation)
+        #expect(s.supplementary)
+        #expect(s.revisedOn == "2026-05-18")
+        let plain = SectionRules.classify("Indstilling")
+        #expect(!plain.supplementary && plain.revisedOn == nil && plain.committee == nil)
+    }
+
+    @Test("decision prose becomes an outcome; negations win", arguments: [
+        ("Anbefales.", DecisionOutcome.recommended),
+        ("Ad 1. Anbefales godkendt.", .recommended),
+        ("Kan ikke anbefales.", .rejected),
+        ("Indstillingen blev ikke godkendt.", .rejected),
+        ("Godkendt.", .approved),
+        ("Vedtaget som indstillet.", .approved),
+        ("Sagen udsættes med henblik på en belysning af alternative scenarier.", .postponed),
+        ("Taget til efterretning.", .noted),
+        ("Oversendes til Kommunalbestyrelsen.", .referred),
+        ("Drøftet.", .discussed),
+        ("Punktet blev behandlet.", .unknown),
+        ("", .unknown),
+    ])
+    func outcomes(text: String, outcome: DecisionOutcome) {
+        #expect(DecisionOutcome.parse(text) == outcome, "\(text)")
+    }
+
+    @Test("Sagens forløb splits into dated entries; Afbud is set apart")
+    func caseHistory() {
+        let text = """
+            17/11/2025 Direktionen
+            Anbefales.
+            03/12/2025 Børn- og Familieudvalget 2022-2025
+            Anbefales.
+            09/12/2025 Unge- og Beskæftigelsesudvalget
+            Anbefales.
+
+            Afbud: Hans Munk
+            """
+        let (entries, absences) = CaseHistory.parse(text)
+        #expect(entries.map(\.date) == ["2025-11-17", "2025-12-03", "2025-12-09"])
+        #expect(entries.map(\.body) == ["Direktionen", "Børn- og Familieudvalget 2022-2025", "Unge- og Beskæftigelsesudvalget"])
+        #expect(entries.allSatisfy { $0.text == "Anbefales." && $0.outcome == .recommended })
+        #expect(absences == "Afbud: Hans Munk")
+    }
+
+    @Test("procedural and closed items are recognised", arguments: [
+        ("Godkendelse af dagsorden", true, true, ItemStatus.procedural),
+        ("Meddelelser", true, false, .procedural),
+        ("Eventuelt", true, true, .procedural),
+        ("Lukket: Beslutning - Revideret projekt", false, false, .closed),
+        ("Salg af grund", false, false, .closed),
+        ("Beslutning om hjemløsestrategi", false, true, .public),
+        ("Beslutning - Nyt flagregulativ", true, true, .public),
+        ("Orientering - Status", true, false, .procedural),
+    ])
+    func status(title: String, isOpen: Bool, hasContent: Bool, expected: ItemStatus) {
+        #expect(ItemClassifier.status(title: title, isOpen: isOpen, hasContent: hasContent) == expected)
+    }
+
+    @Test("item types come from the caption prefix")
+    func types() {
+        #expect(ItemClassifier.type(title: "Beslutning - Nyt flagregulativ") == .decision)
+        #expect(ItemClassifier.type(title: "Orientering - Status på udmøntningsplan") == .orientation)
+        #expect(ItemClassifier.type(title: "Drøftelse - Budget 2027-2030") == .discussion)
+        #expect(ItemClassifier.type(title: "Lukket: Beslutning - Tillægsaftale") == .decision)
+        #expect(ItemClassifier.type(title: "Meddelelser") == .orientation)
+    }
+
+    @Test("Danish dates, numbers and slugs")
+    func formats() {
+        #expect(DanishFormat.date("2026-05-18") == "18. maj 2026")
+        #expect(DanishFormat.longDate("2026-05-18") == "mandag den 18. maj 2026")
+        #expect(DanishFormat.longDate("2025-12-09") == "tirsdag den 9. december 2025")
+        #expect(DanishFormat.time("2026-05-18T17:00:00+02:00") == "17.00")
+        #expect(DanishFormat.date("not a date") == nil)
+        #expect(DanishFormat.integer(483_552_000) == "483.552.000")
+        #expect(Slug.make("Økonomiudvalget") == "oekonomiudvalget")
+        #expect(Slug.make("Klima-, Miljø- og Teknikudvalget") == "klima-miljoe-og-teknikudvalget")
+        #expect(Slug.make("26/1172") == "26-1172")
+        #expect(Slug.make("Børne- og Uddannelsesudvalget") == "boerne-og-uddannelsesudvalget")
+    }
+}
