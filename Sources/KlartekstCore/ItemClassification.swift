@@ -39,6 +39,9 @@ public enum ItemClassifier {
         #"(?:godkendelse af )?protokol"#,
     ]
 
+    /// A cheap pre-check: every procedural pattern starts with one of these.
+    static let proceduralFirstWords = ["godkendelse", "meddelelse", "eventuelt", "orientering", "underskrift", "gensidig", "protokol"]
+
     nonisolated(unsafe) private static let procedural: [Regex<AnyRegexOutput>] = proceduralPatterns.map {
         try! Regex("^(?:\($0))\\.?$").ignoresCase()
     }
@@ -50,7 +53,11 @@ public enum ItemClassifier {
     public static func status(title: String, isOpen: Bool, hasContent: Bool) -> ItemStatus {
         let t = SectionRules.normalise(title)
         if t.hasPrefix("lukket") || (!isOpen && !hasContent) { return .closed }
-        if procedural.contains(where: { (try? $0.wholeMatch(in: t)) != nil }) { return .procedural }
+        if t.count <= 80, proceduralFirstWords.contains(where: { t.hasPrefix($0) }),
+            procedural.contains(where: { (try? $0.wholeMatch(in: t)) != nil })
+        {
+            return .procedural
+        }
         if !hasContent { return .procedural }
         return .public
     }

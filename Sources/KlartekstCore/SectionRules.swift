@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The rules that classify section headings across municipal variants. They are data: a table
 /// of patterns matched against the whole normalised heading (lower case, collapsed spaces, no
@@ -61,8 +62,21 @@ public enum SectionRules {
     }
     nonisolated(unsafe) private static let datePrefix = try! Regex(#"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})\s+"#)
 
-    /// Classifies a heading; unknown headings come back as `.unknown`, never dropped.
+    private static let cache = Mutex<[String: Match]>([:])
+
+    /// Classifies a heading; unknown headings come back as `.unknown`, never dropped. Results are
+    /// cached (headings repeat across items), up to a bound.
     public static func classify(_ heading: String) -> Match {
+        if let hit = cache.withLock({ $0[heading] }) { return hit }
+        let match = classifyUncached(heading)
+        cache.withLock { c in
+            if c.count > 50_000 { c.removeAll(keepingCapacity: true) }
+            c[heading] = match
+        }
+        return match
+    }
+
+    static func classifyUncached(_ heading: String) -> Match {
         var h = normalise(heading)
         var revisedOn: String?
         if let m = try? datePrefix.firstMatch(in: h) {
@@ -90,10 +104,25 @@ public enum SectionRules {
 
     /// Lower case, single spaces, no trailing colon or full stop.
     public static func normalise(_ heading: String) -> String {
-        var h = heading.replacingOccurrences(of: "\u{00A0}", with: " ")
-            .split(whereSeparator: \.isWhitespace).joined(separator: " ").lowercased()
+        var h = collapseWhitespace(heading).lowercased()
         while let last = h.last, last == ":" || last == "." || last == "," || last == " " { h.removeLast() }
         return h
+    }
+
+    /// Runs of whitespace (no-break space included) become one space; ends trimmed.
+    public static func collapseWhitespace(_ s: String) -> String {
+        var out = String.UnicodeScalarView()
+        var pending = false
+        for ch in s.unicodeScalars {
+            if ch.properties.isWhitespace || ch == "\u{00A0}" {
+                pending = !out.isEmpty
+            } else {
+                if pending { out.append(" ") }
+                pending = false
+                out.append(ch)
+            }
+        }
+        return String(out)
     }
 
     /// `16-03-2026`, `16.03.2026` or `16/3/2026` → `2026-03-16`.

@@ -9,7 +9,7 @@ final class HTMLDocument {
     init(html: String) {
         let options = Int32(
             HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue | HTML_PARSE_NONET.rawValue
-                | HTML_PARSE_RECOVER.rawValue
+                | HTML_PARSE_RECOVER.rawValue | HTML_PARSE_COMPACT.rawValue | HTML_PARSE_NODEFDTD.rawValue | HTML_PARSE_IGNORE_ENC.rawValue
         )
         var bytes = Array(html.utf8)
         if bytes.isEmpty { bytes = Array("<div></div>".utf8) }
@@ -41,8 +41,9 @@ extension UnsafeMutablePointer where Pointee == xmlNode {
 
     /// Lower-case element name ("" for non-elements).
     var tag: String {
+        // libxml2's HTML parser already lower-cases element names.
         guard isElement, let name = pointee.name else { return "" }
-        return String(cString: name).lowercased()
+        return String(cString: name)
     }
 
     var textContent: String {
@@ -76,6 +77,24 @@ extension UnsafeMutablePointer where Pointee == xmlNode {
             a = attr.pointee.next
         }
         return nil
+    }
+
+    /// Whether anything a reader would see is below this node (text other than whitespace, or an image).
+    var hasVisibleContent: Bool {
+        if isText {
+            guard let c = pointee.content else { return false }
+            return hasVisibleBytes(c)
+        }
+        guard isElement else { return false }
+        let t = tag
+        if t == "img" { return true }
+        if HTMLPolicy.classOf(t).contains(.dropped) { return false }
+        var c = pointee.children
+        while let child = c {
+            if child.hasVisibleContent { return true }
+            c = child.pointee.next
+        }
+        return false
     }
 
     /// All text below this node, or nil as soon as it is longer than `limit` bytes.

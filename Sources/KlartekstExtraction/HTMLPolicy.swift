@@ -32,3 +32,34 @@ enum HTMLPolicy {
 
     static let headings: Set<String> = ["h1", "h2", "h3", "h4", "h5", "h6"]
 }
+
+/// The policy sets folded into one lookup per node.
+struct TagClass: OptionSet {
+    let rawValue: UInt16
+    static let dropped = TagClass(rawValue: 1 << 0)
+    static let transparent = TagClass(rawValue: 1 << 1)
+    static let block = TagClass(rawValue: 1 << 2)
+    static let allowed = TagClass(rawValue: 1 << 3)
+    static let void = TagClass(rawValue: 1 << 4)
+    static let heading = TagClass(rawValue: 1 << 5)
+}
+
+extension HTMLPolicy {
+    static let classes: [String: TagClass] = {
+        var map: [String: TagClass] = [:]
+        for t in dropped { map[t, default: []].insert(.dropped) }
+        for t in transparent { map[t, default: []].insert(.transparent) }
+        for t in blocks { map[t, default: []].insert(.block) }
+        for t in allowed { map[t, default: []].insert(.allowed) }
+        for t in voidElements { map[t, default: []].insert(.void) }
+        for t in headings { map[t, default: []].insert(.heading) }
+        return map
+    }()
+
+    @inline(__always) static func classOf(_ tag: String) -> TagClass { classes[tag] ?? [] }
+}
+
+extension HTMLPolicy {
+    static let openTags: [String: String] = Dictionary(uniqueKeysWithValues: allowed.map { ($0, "<\($0)>") })
+    static let closeTags: [String: String] = Dictionary(uniqueKeysWithValues: allowed.map { ($0, "</\($0)>") })
+}

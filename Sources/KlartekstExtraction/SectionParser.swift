@@ -43,14 +43,16 @@ private final class Walker {
 
     func walkTransparent(_ node: xmlNodePtr, insideBody: Bool) {
         if node.isText {
-            let t = node.textContent
-            current.html.text(t)
-            current.text.inline(t)
+            if let c = node.pointee.content {
+                current.html.text(c)
+                current.text.inline(c)
+            }
             return
         }
         guard node.isElement else { return }
         let tag = node.tag
-        if HTMLPolicy.dropped.contains(tag) { return }
+        let cls = HTMLPolicy.classOf(tag)
+        if cls.contains(.dropped) { return }
         if tag == "img" {
             current.html.droppedImage()
             return
@@ -60,18 +62,18 @@ private final class Walker {
             current.text.lineBreak()
             return
         }
-        if HTMLPolicy.headings.contains(tag) {
+        if cls.contains(.heading) {
             heading(node, insideBody: insideBody)
             return
         }
-        if let styled = styledHeadingText(node), promote(styled, insideBody: true) { return }
-        if HTMLPolicy.blocks.contains(tag) {
+        if let styled = styledHeadingText(node, tag: tag), promote(styled, insideBody: true) { return }
+        if cls.contains(.block) {
             current.text.blockBreak()
             Sanitiser.emit(node, html: &current.html, text: &current.text)
             current.text.blockBreak()
             return
         }
-        if !HTMLPolicy.transparent.contains(tag) && HTMLPolicy.allowed.contains(tag) {
+        if !cls.contains(.transparent) && cls.contains(.allowed) {
             // Inline formatting in a transparent context (e.g. <u>date</u> in Sagens forløb).
             Sanitiser.emit(node, html: &current.html, text: &current.text)
             return
@@ -79,7 +81,11 @@ private final class Walker {
         let blockish = tag == "div" || tag == "section" || tag == "article" || tag == "center"
         if blockish { current.text.blockBreak() }
         let body = insideBody || tag == "span"
-        for child in node.children { walkTransparent(child, insideBody: body) }
+        var c = node.pointee.children
+        while let child = c {
+            walkTransparent(child, insideBody: body)
+            c = child.pointee.next
+        }
         if blockish { current.text.blockBreak() }
     }
 
@@ -112,26 +118,37 @@ private final class Walker {
 
     /// `<p><strong>Indstilling</strong></p>` or `<span style="font-weight:bold">…`: a styled
     /// heading, recognised only when the rules know its text.
-    func styledHeadingText(_ node: xmlNodePtr) -> String? {
-        let tag = node.tag
-        guard ["p", "strong", "b", "span", "div"].contains(tag), let raw = node.boundedText(limit: 160) else { return nil }
+    func styledHeadingText(_ node: xmlNodePtr, tag: String) -> String? {
+        guard tag == "p" || tag == "strong" || tag == "b" || tag == "span" || tag == "div", isBold(node, tag: tag),
+            let raw = node.boundedText(limit: 160)
+        else { return nil }
         let text = collapse(raw)
-        guard !text.isEmpty, text.count <= 80, isBold(node) else { return nil }
+        guard !text.isEmpty else { return nil }
         return SectionRules.classify(text).kind == .unknown ? nil : text
     }
 
-    func isBold(_ node: xmlNodePtr) -> Bool {
-        let tag = node.tag
+    /// Whether all visible text below the node is bold (allocation-free for the common "no").
+    func isBold(_ node: xmlNodePtr, tag: String) -> Bool {
         if tag == "strong" || tag == "b" { return true }
-        if let style = node.attribute("style")?.lowercased().replacingOccurrences(of: " ", with: ""),
-            style.contains("font-weight:bold") || style.contains("font-weight:700")
-        {
-            return true
+        if node.pointee.properties != nil, let style = node.attribute("style") {
+            let compact = style.lowercased().filter { $0 != " " }
+            if compact.contains("font-weight:bold") || compact.contains("font-weight:700") { return true }
         }
-        // Every non-empty child must itself be bold.
-        let significant = node.children.filter { !($0.isText && collapse($0.textContent).isEmpty) && $0.tag != "br" }
-        guard !significant.isEmpty else { return false }
-        return significant.allSatisfy { $0.isElement && isBold($0) }
+        var sawBold = false
+        var c = node.pointee.children
+        while let child = c {
+            c = child.pointee.next
+            if child.isText {
+                if child.hasVisibleContent { return false }
+                continue
+            }
+            guard child.isElement else { continue }
+            let childTag = child.tag
+            if childTag == "br" { continue }
+            guard isBold(child, tag: childTag) else { return false }
+            sawBold = true
+        }
+        return sawBold
     }
 
     func finish() -> [Section] {
@@ -165,6 +182,18 @@ private final class Walker {
     }
 }
 
+/// Collapses runs of whitespace to one space and trims the ends.
 func collapse(_ s: String) -> String {
-    s.split(whereSeparator: { $0.isWhitespace || $0 == "\u{00A0}" }).joined(separator: " ")
+    var out = String.UnicodeScalarView()
+    var pendingSpace = false
+    for ch in s.unicodeScalars {
+        if isSpace(ch) {
+            pendingSpace = !out.isEmpty
+        } else {
+            if pendingSpace { out.append(" ") }
+            pendingSpace = false
+            out.append(ch)
+        }
+    }
+    return String(out)
 }
