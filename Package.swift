@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .systemLibrary(
@@ -36,6 +37,22 @@ let package = Package(
         .target(
             name: "KlartekstExtraction",
             dependencies: ["KlartekstCore", "CLibXML2"]
+        ),
+        .target(
+            name: "KlartekstSources",
+            dependencies: [
+                "KlartekstCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "KlartekstPipeline",
+            dependencies: [
+                "KlartekstCore", "KlartekstExtraction",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
         ),
         .target(
             name: "KlartekstStore",
@@ -61,7 +78,7 @@ let package = Package(
         .target(
             name: "KlartekstApp",
             dependencies: [
-                "KlartekstCore", "KlartekstExtraction", "KlartekstStore", "KlartekstWeb",
+                "KlartekstCore", "KlartekstExtraction", "KlartekstStore", "KlartekstWeb", "KlartekstSources", "KlartekstPipeline",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
@@ -74,7 +91,7 @@ let package = Package(
         .executableTarget(
             name: "klartekst",
             dependencies: [
-                "KlartekstApp", "KlartekstCore",
+                "KlartekstApp", "KlartekstCore", "KlartekstPipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -83,12 +100,17 @@ let package = Package(
             dependencies: [
                 "KlartekstCore", "KlartekstStore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "KlartekstCoreTests", dependencies: ["KlartekstCore", "KlartekstTestSupport"]),
         .testTarget(name: "KlartekstExtractionTests", dependencies: ["KlartekstExtraction", "KlartekstCore", "KlartekstTestSupport"]),
         .testTarget(name: "KlartekstStoreTests", dependencies: ["KlartekstStore", "KlartekstApp", "KlartekstCore", "KlartekstExtraction", "KlartekstTestSupport"]),
+        .testTarget(
+            name: "KlartekstSyncTests",
+            dependencies: ["KlartekstApp", "KlartekstCore", "KlartekstStore", "KlartekstSources", "KlartekstPipeline", "KlartekstTestSupport"]
+        ),
         .testTarget(name: "KlartekstAppTests", dependencies: ["KlartekstApp", "KlartekstCore", "KlartekstStore", "KlartekstTestSupport"]),
         .testTarget(
             name: "KlartekstWebTests",

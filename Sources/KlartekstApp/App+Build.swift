@@ -29,9 +29,15 @@ public enum App {
 
     /// Builds the web application (tests call this too).
     public static func buildApplication(
-        config: AppConfig, store: any KlartekstStore, metrics: PrometheusCollectorRegistry, logger: Logger
+        config: AppConfig, store: any KlartekstStore, metrics: PrometheusCollectorRegistry, logger: Logger,
+        registry: Registry? = nil, syncState: (any SyncStateStore)? = nil
     ) async throws -> some ApplicationProtocol {
-        let deps = try await WebDependencies.load(store: store, metrics: metrics)
+        let known = try registry ?? Registry.load(path: config.registryPath)
+        var health: (@Sendable () async throws -> [SourceHealth])?
+        if let syncState {
+            health = { try await syncState.allHealth() }
+        }
+        let deps = try await WebDependencies.load(store: store, metrics: metrics, registry: known.municipalities, sourceHealth: health)
         let router = buildRouter(deps)
         return Application(
             router: router,
@@ -39,11 +45,22 @@ public enum App {
             logger: logger)
     }
 
-    /// Serves until SIGINT/SIGTERM, then shuts down gracefully and closes the store.
-    public static func serve(config: AppConfig, store: SQLStore, metrics: PrometheusCollectorRegistry, logger: Logger) async throws {
-        let app = try await buildApplication(config: config, store: store, metrics: metrics, logger: logger)
+    /// Serves until SIGINT/SIGTERM, then shuts down gracefully and closes the store. With a
+    /// schedule other than `off`, the sync runs in the background as a service of the same group.
+    public static func serve(
+        config: AppConfig, store: SQLStore, metrics: PrometheusCollectorRegistry, logger: Logger, syncSchedule: SyncSchedule? = nil
+    ) async throws {
+        let registry = try Registry.load(path: config.registryPath)
+        let app = try await buildApplication(
+            config: config, store: store, metrics: metrics, logger: logger, registry: registry, syncState: store)
+        var services: [any Service] = [app]
+        let schedule = syncSchedule ?? SyncSchedule(config.syncSchedule) ?? .off
+        if schedule != .off {
+            let runner = try SyncRunner(config: config, store: store, registry: registry, logger: logger)
+            services.append(SyncScheduler(runner: runner, schedule: schedule, logger: logger))
+        }
         let group = ServiceGroup(
-            configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         logger.notice("serving", metadata: ["url": "http://\(config.host):\(config.port)/", "database": "\(store.backendName)"])
         try await group.run()
         await store.close()

@@ -12,6 +12,18 @@ public struct AppConfig: Sendable, Equatable {
     public var logLevel: Logger.Level
     /// Largest portal response `import` accepts, in bytes.
     public var importLimitBytes: Int
+    /// A registry file replacing the bundled one (nil: bundled).
+    public var registryPath: String?
+    /// Where raw responses and files are kept, content-addressed.
+    public var blobsPath: String
+    /// When `serve` syncs: "daily HH:MM" (local time), "every N h" / "every N m", or "off".
+    public var syncSchedule: String
+    /// Milliseconds between the starts of two requests to one portal.
+    public var syncPauseMs: Int
+    /// Requests in flight per portal.
+    public var syncParallel: Int
+    /// A contact URL or e-mail put in the User-Agent.
+    public var syncContact: String
 
     /// Every configuration key with its type, default and meaning (printed by `klartekst config`).
     public static let keys: [(key: String, type: String, defaultValue: String, meaning: String)] = [
@@ -21,12 +33,26 @@ public struct AppConfig: Sendable, Equatable {
         ("http.port", "int", "8080", "Port the web server listens on"),
         ("log.level", "string", "info", "trace, debug, info, notice, warning, error or critical"),
         ("import.megabytes", "int", "128", "Largest portal response `import` accepts, in MB"),
+        ("sources.registry", "string", "(bundled)", "A municipality registry JSON file replacing the bundled one"),
+        ("blobs.path", "string", "data/blobs", "Folder for raw portal responses and PDFs, named by sha256"),
+        ("sync.schedule", "string", "daily 03:00", "When `serve` syncs all portals: daily HH:MM, every N h, every N m, or off"),
+        ("sync.pause", "int", "500", "Milliseconds between two requests to one portal"),
+        ("sync.parallel", "int", "2", "Requests in flight per portal"),
+        ("sync.contact", "string", "https://github.com/klartekst/klartekst", "Contact URL or e-mail sent in the User-Agent"),
     ]
 
     public init(
         databaseURL: String = "sqlite:data/klartekst.sqlite", host: String = "127.0.0.1", port: Int = 8080,
-        logLevel: Logger.Level = .info, importLimitBytes: Int = 128 << 20
+        logLevel: Logger.Level = .info, importLimitBytes: Int = 128 << 20, registryPath: String? = nil,
+        blobsPath: String = "data/blobs", syncSchedule: String = "daily 03:00", syncPauseMs: Int = 500, syncParallel: Int = 2,
+        syncContact: String = "https://github.com/klartekst/klartekst"
     ) {
+        self.registryPath = registryPath
+        self.blobsPath = blobsPath
+        self.syncSchedule = syncSchedule
+        self.syncPauseMs = syncPauseMs
+        self.syncParallel = syncParallel
+        self.syncContact = syncContact
         self.databaseURL = databaseURL
         self.host = host
         self.port = port
@@ -86,6 +112,21 @@ public struct AppConfig: Sendable, Equatable {
         }
         config.importLimitBytes = mb << 20
         guard !config.databaseURL.isEmpty else { throw Invalid(description: "database.url must not be empty") }
+        config.registryPath = reader.string(forKey: "sources.registry")
+        config.blobsPath = reader.string(forKey: "blobs.path", default: defaults.blobsPath)
+        config.syncSchedule = reader.string(forKey: "sync.schedule", default: defaults.syncSchedule)
+        guard SyncSchedule(config.syncSchedule) != nil else {
+            throw Invalid(description: "sync.schedule must be \"daily HH:MM\", \"every N h\", \"every N m\" or \"off\" (got \"\(config.syncSchedule)\")")
+        }
+        guard let pause = integer("sync.pause", defaults.syncPauseMs), (0...600_000).contains(pause) else {
+            throw Invalid(description: "sync.pause must be milliseconds from 0 to 600000")
+        }
+        config.syncPauseMs = pause
+        guard let parallel = integer("sync.parallel", defaults.syncParallel), (1...16).contains(parallel) else {
+            throw Invalid(description: "sync.parallel must be from 1 to 16")
+        }
+        config.syncParallel = parallel
+        config.syncContact = reader.string(forKey: "sync.contact", default: defaults.syncContact)
         return config
     }
 }

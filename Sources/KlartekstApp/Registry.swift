@@ -7,6 +7,18 @@ public struct Registry: Sendable {
 
     public init(municipalities: [Municipality]) { self.municipalities = municipalities }
 
+    /// The registry named by the configuration, or the bundled one.
+    public static func load(path: String?) throws -> Registry {
+        guard let path else { return try bundled() }
+        do {
+            return try load(Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch let error as AppError {
+            throw AppError("\(path): \(error.description)")
+        } catch {
+            throw AppError("cannot read the municipality registry \(path): \(error.localizedDescription)")
+        }
+    }
+
     /// The registry bundled with Klartekst.
     public static func bundled() throws -> Registry {
         guard let url = Bundle.module.url(forResource: "municipalities", withExtension: "json") else {

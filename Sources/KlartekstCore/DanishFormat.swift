@@ -27,6 +27,11 @@ public enum DanishFormat {
         return "\(hh).\(mm)"
     }
 
+    /// 1 → "1 møde", 3 → "3 møder".
+    public static func count(_ n: Int, _ singular: String, _ plural: String) -> String {
+        "\(integer(n)) \(n == 1 ? singular : plural)"
+    }
+
     /// 1234567 → "1.234.567".
     public static func integer(_ n: Int) -> String {
         let digits = String(abs(n))

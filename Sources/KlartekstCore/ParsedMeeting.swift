@@ -46,12 +46,17 @@ public struct Municipality: Sendable, Equatable, Codable {
     public var portalBaseURL: String?
     /// `firstagenda`, or the name of another system for later connectors.
     public var portalKind: String
+    public var region: String?
+    /// Whether the host was seen working (recorded responses, notes, public code, a sync).
+    public var hostVerified: Bool?
 
-    public init(slug: String, name: String, portalBaseURL: String?, portalKind: String) {
+    public init(slug: String, name: String, portalBaseURL: String?, portalKind: String, region: String? = nil, hostVerified: Bool? = nil) {
         self.slug = slug
         self.name = name
         self.portalBaseURL = portalBaseURL
         self.portalKind = portalKind
+        self.region = region
+        self.hostVerified = hostVerified
     }
 
     public var portalHost: String? {

@@ -126,6 +126,59 @@ enum Migrations {
                 )
                 """,
             ]
-        )
+        ),
+        (
+            "0002-sync-state",
+            [
+                """
+                CREATE TABLE http_cache (
+                    url TEXT PRIMARY KEY,
+                    etag TEXT,
+                    last_modified TEXT,
+                    sha256 TEXT,
+                    fetched_at TEXT NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE sync_meeting (
+                    municipality TEXT NOT NULL,
+                    portal_id TEXT NOT NULL,
+                    committee TEXT NOT NULL,
+                    meeting_date TEXT,
+                    fingerprint TEXT NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('pending', 'done', 'failed')),
+                    attempts {INT} NOT NULL,
+                    last_error TEXT,
+                    updated_at TEXT NOT NULL,
+                    PRIMARY KEY (municipality, portal_id)
+                )
+                """,
+                "CREATE INDEX sync_meeting_by_state ON sync_meeting (municipality, state)",
+                """
+                CREATE TABLE document_file (
+                    municipality TEXT NOT NULL,
+                    kind TEXT NOT NULL CHECK (kind IN ('attachment', 'presentation')),
+                    portal_id TEXT NOT NULL,
+                    sha256 TEXT,
+                    size {INT},
+                    content_type TEXT,
+                    attempts {INT} NOT NULL,
+                    last_error TEXT,
+                    updated_at TEXT NOT NULL,
+                    PRIMARY KEY (municipality, kind, portal_id)
+                )
+                """,
+                """
+                CREATE TABLE source_health (
+                    municipality TEXT PRIMARY KEY,
+                    last_started TEXT,
+                    last_success TEXT,
+                    last_error TEXT,
+                    last_error_at TEXT,
+                    consecutive_failures {INT} NOT NULL
+                )
+                """,
+            ]
+        ),
     ]
 }

@@ -19,6 +19,11 @@ public enum Fixtures {
 
     public static func data(_ url: URL) throws -> Data { try Data(contentsOf: url) }
 
+    /// A file under `Tests/Fixtures`.
+    public static func testFixture(_ path: String) -> URL {
+        root.appendingPathComponent("Tests/Fixtures").appendingPathComponent(path)
+    }
+
     public static func hvidovreAgenda() throws -> FirstAgenda.AgendaResponse {
         guard case .agenda(let a) = try FirstAgendaMapper.decode(data(hvidovreAgendaURL)) else {
             throw FirstAgendaMapper.DecodeError(description: "fixture is not an agenda")

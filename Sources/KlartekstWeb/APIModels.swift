@@ -3,6 +3,11 @@ import KlartekstCore
 
 /// JSON bodies of `/api/v1`. Field names are stable API; see `openapi.json`.
 enum API {
+    struct Source: Encodable {
+        var municipality: KlartekstCore.Municipality
+        var health: SourceHealth?
+    }
+
     struct MunicipalityList: Encodable { var municipalities: [Municipality] }
 
     struct Municipality: Encodable {

@@ -35,8 +35,8 @@ public struct Pages: Sendable {
     func home(_ list: [MunicipalitySummary]) -> String {
         let rows = list.map {
             HomeVM.Row(
-                name: $0.name, url: Paths.municipality($0.slug), meetings: DanishFormat.integer($0.meetingCount),
-                items: DanishFormat.integer($0.itemCount), latest: DanishFormat.date($0.latestMeetingDate))
+                name: $0.name, url: Paths.municipality($0.slug), meetings: DanishFormat.count($0.meetingCount, "møde", "møder"),
+                items: DanishFormat.count($0.itemCount, "punkt", "punkter"), latest: DanishFormat.date($0.latestMeetingDate))
         }
         return render(HomeVM(municipalities: rows, has_municipalities: !rows.isEmpty), "home")
     }
@@ -44,7 +44,7 @@ public struct Pages: Sendable {
     // MARK: Municipality
 
     struct MunicipalityVM {
-        struct MeetingRow { var url, committee: String; var date: String?; var kind: String; var itemCount: Int }
+        struct MeetingRow { var url, committee: String; var date: String?; var kind: String; var itemCount: String }
         var title: String
         var has_breadcrumbs = true
         var breadcrumbs: [Crumb]
@@ -53,20 +53,23 @@ public struct Pages: Sendable {
         var portalURL: String?
         var meetings: [MeetingRow]
         var has_meetings: Bool
-        var committees: [CommitteeSummary]
+        var committees: [CommitteeRow]
     }
+
+    struct CommitteeRow { var name, meetings: String }
 
     func municipality(_ page: MunicipalityPage) -> String {
         let m = page.municipality
         let meetings = page.meetings.map {
             MunicipalityVM.MeetingRow(
                 url: Paths.meeting(m.slug, $0.slug), committee: $0.committeeName, date: DanishFormat.date($0.date),
-                kind: $0.documentKind.danishLabel, itemCount: $0.itemCount)
+                kind: $0.documentKind.danishLabel, itemCount: DanishFormat.count($0.itemCount, "punkt", "punkter"))
         }
         return render(
             MunicipalityVM(
                 title: m.name, breadcrumbs: [Crumb(name: "Forside", url: "/")], crumb: m.name, name: m.name,
-                portalURL: m.portalBaseURL, meetings: meetings, has_meetings: !meetings.isEmpty, committees: page.committees),
+                portalURL: m.portalBaseURL, meetings: meetings, has_meetings: !meetings.isEmpty,
+                committees: page.committees.map { CommitteeRow(name: $0.name, meetings: DanishFormat.count($0.meetingCount, "møde", "møder")) }),
             "municipality")
     }
 
@@ -227,6 +230,55 @@ public struct Pages: Sendable {
                 breadcrumbs: [Crumb(name: "Forside", url: "/"), Crumb(name: m.name, url: Paths.municipality(m.slug))],
                 crumb: "Sag \(page.caseNumber)", caseNumber: page.caseNumber, municipality: m.name, items: rows),
             "case")
+    }
+
+    // MARK: Operations
+
+    struct OperationsVM {
+        struct Row {
+            var name, kind: String
+            var portal: String?
+            var unconfirmed: Bool
+            var lastSuccess, lastError, lastErrorAt: String?
+            var failures: Int
+            var meetings, files: String
+            var state, stateClass: String
+        }
+        var title = "Driftsstatus"
+        var has_breadcrumbs = true
+        var breadcrumbs = [Crumb(name: "Forside", url: "/")]
+        var crumb = "Driftsstatus"
+        var rows: [Row]
+        var synced: Int
+        var failing: Int
+        var total: Int
+    }
+
+    func operations(registry: [Municipality], health: [SourceHealth]) -> String {
+        let byMunicipality = Dictionary(uniqueKeysWithValues: health.map { ($0.municipality, $0) })
+        let rows = registry.map { m -> OperationsVM.Row in
+            let h = byMunicipality[m.slug]
+            let state: (String, String)
+            if m.portalKind != "firstagenda" {
+                state = ("Ingen forbindelse endnu (\(m.portalKind))", "other")
+            } else if let h, h.consecutiveFailures > 0 {
+                state = ("Fejler (\(h.consecutiveFailures) gange i træk)", "failing")
+            } else if h?.lastSuccess != nil {
+                state = ("OK", "ok")
+            } else {
+                state = ("Ikke hentet endnu", "never")
+            }
+            return OperationsVM.Row(
+                name: m.name, kind: m.portalKind, portal: m.portalBaseURL, unconfirmed: m.portalKind == "firstagenda" && m.hostVerified != true,
+                lastSuccess: h?.lastSuccess, lastError: h?.lastError, lastErrorAt: h?.lastErrorAt, failures: h?.consecutiveFailures ?? 0,
+                meetings: "\(h?.meetingsDone ?? 0)/\(h?.meetingsKnown ?? 0)", files: "\(h?.filesStored ?? 0) (\(h?.filesFailed ?? 0) fejl)",
+                state: state.0, stateClass: state.1)
+        }
+        return render(
+            OperationsVM(
+                rows: rows, synced: rows.filter { $0.stateClass == "ok" }.count, failing: rows.filter { $0.stateClass == "failing" }.count,
+                total: rows.count),
+            "operations")
     }
 
     // MARK: Error

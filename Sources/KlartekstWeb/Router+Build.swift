@@ -12,11 +12,20 @@ public struct WebDependencies: Sendable {
     public var metrics: PrometheusCollectorRegistry
     public var staticFiles: [String: (contentType: String, body: String)]
     public var openAPI: String
+    /// The municipalities Klartekst knows (registry), for the operator page.
+    public var registry: [Municipality]
+    /// Per-source sync health, when a sync state store is wired.
+    public var sourceHealth: (@Sendable () async throws -> [SourceHealth])?
 
-    public init(store: any KlartekstStore, pages: Pages, metrics: PrometheusCollectorRegistry) throws {
+    public init(
+        store: any KlartekstStore, pages: Pages, metrics: PrometheusCollectorRegistry, registry: [Municipality] = [],
+        sourceHealth: (@Sendable () async throws -> [SourceHealth])? = nil
+    ) throws {
         self.store = store
         self.pages = pages
         self.metrics = metrics
+        self.registry = registry
+        self.sourceHealth = sourceHealth
         guard let staticDir = Bundle.module.resourceURL?.appendingPathComponent("Static") else {
             throw WebError("static files are missing from the bundle")
         }
@@ -27,8 +36,11 @@ public struct WebDependencies: Sendable {
     }
 
     /// Loads templates and static files from the bundle.
-    public static func load(store: any KlartekstStore, metrics: PrometheusCollectorRegistry) async throws -> WebDependencies {
-        try WebDependencies(store: store, pages: try await Pages.load(), metrics: metrics)
+    public static func load(
+        store: any KlartekstStore, metrics: PrometheusCollectorRegistry, registry: [Municipality] = [],
+        sourceHealth: (@Sendable () async throws -> [SourceHealth])? = nil
+    ) async throws -> WebDependencies {
+        try WebDependencies(store: store, pages: try await Pages.load(), metrics: metrics, registry: registry, sourceHealth: sourceHealth)
     }
 }
 
@@ -119,6 +131,18 @@ public func buildRouter(_ deps: WebDependencies) -> Router<BasicRequestContext> 
     }
 
     // MARK: Operations
+    router.get("/drift") { request, _ in
+        let health = try await deps.sourceHealth?() ?? []
+        return Responses.make(
+            pages.operations(registry: deps.registry, health: health), contentType: "text/html; charset=utf-8", request: request,
+            status: .ok, cacheControl: "no-store")
+    }
+    router.get("/api/v1/sources") { request, _ in
+        let health = Dictionary(uniqueKeysWithValues: try await deps.sourceHealth?().map { ($0.municipality, $0) } ?? [])
+        let rows = deps.registry.map { API.Source(municipality: $0, health: health[$0.slug]) }
+        return Responses.make(APIEncoding.encode(["sources": rows]), contentType: "application/json; charset=utf-8", request: request,
+            status: .ok, cacheControl: "no-store")
+    }
     router.get("/healthz") { request, _ in
         _ = try await store.counts()
         return Responses.make("ok\n", contentType: "text/plain; charset=utf-8", request: request, status: .ok, cacheControl: "no-store")

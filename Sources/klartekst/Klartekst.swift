@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KlartekstApp
 import KlartekstCore
+import KlartekstPipeline
 import Logging
 
 /// Options every command shares.
@@ -40,7 +41,7 @@ struct Klartekst: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "klartekst",
         abstract: "Danish municipal decisions, readable, searchable and answerable.",
-        subcommands: [Demo.self, Import.self, Serve.self, Migrate.self, Doctor.self, Config.self, Bench.self]
+        subcommands: [Demo.self, Import.self, Sync.self, Sources.self, Serve.self, Migrate.self, Doctor.self, Config.self, Bench.self]
     )
 }
 
@@ -113,6 +114,119 @@ struct Serve: AsyncParsableCommand {
     }
 }
 
+struct Sync: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Fetch new and changed agendas, minutes and attachments from First Agenda portals.")
+    @OptionGroup var common: CommonOptions
+    @Option(name: .customLong("municipality"), help: "A municipality slug (repeatable); default: every First Agenda portal.")
+    var municipalities: [String] = []
+    @Option(help: "Only meetings on or after this date (YYYY-MM-DD).") var since: String?
+    @Flag(help: "Skip attachment and case-presentation PDFs.") var noFiles = false
+    @Flag(help: "Progress and the final report as JSON lines.") var json = false
+    @Option(help: "Municipalities synced at the same time.") var parallel: Int = 2
+
+    func run() async throws {
+        let (config, logger) = try await common.load()
+        _ = App.bootstrapMetrics()
+        if let since, FirstAgendaMapper.localDate(since) == nil { throw ValidationError("--since must be YYYY-MM-DD") }
+        let store = try await App.openStore(config, logger: logger)
+        let runner = try SyncRunner(config: config, store: store, registry: try Registry.load(path: config.registryPath), logger: logger)
+        let targets: [Municipality]
+        do { targets = try runner.targets(municipalities) } catch {
+            await runner.shutdown()
+            await store.close()
+            throw ValidationError("\(error)")
+        }
+        let asJSON = json
+        let printer = ProgressPrinter(json: asJSON)
+        let reports = await runner.run(
+            targets, options: .init(since: since, includeFiles: !noFiles), parallel: parallel, progress: { printer.show($0) })
+        await runner.shutdown()
+        await store.close()
+        printer.finish(reports)
+        if reports.contains(where: { $0.fatal != nil || $0.meetingsFailed > 0 }) { throw ExitCode(1) }
+    }
+}
+
+struct Sources: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the municipalities Klartekst knows, with portal and last sync.")
+    @OptionGroup var common: CommonOptions
+    @Flag(help: "As JSON.") var json = false
+
+    func run() async throws {
+        let (config, logger) = try await common.load()
+        let registry = try Registry.load(path: config.registryPath)
+        let store = try await App.openStore(config, logger: logger)
+        let health = Dictionary(uniqueKeysWithValues: try await store.allHealth().map { ($0.municipality, $0) })
+        await store.close()
+        if json {
+            struct Row: Encodable { var municipality: Municipality; var health: SourceHealth? }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            let rows = registry.municipalities.map { Row(municipality: $0, health: health[$0.slug]) }
+            print(String(decoding: try encoder.encode(rows), as: UTF8.self))
+            return
+        }
+        for m in registry.municipalities {
+            let h = health[m.slug]
+            let last = h?.lastSuccess.map { "last sync \($0)" } ?? "never synced"
+            let problem = h?.lastError.map { ", last error: \($0.prefix(80))" } ?? ""
+            let portal = m.portalBaseURL ?? "-"
+            let verified = m.hostVerified == true ? "" : (m.portalKind == "firstagenda" ? " (host unconfirmed)" : "")
+            print("\(m.slug.padding(toLength: 20, withPad: " ", startingAt: 0)) \(m.portalKind.padding(toLength: 18, withPad: " ", startingAt: 0)) \(portal)\(verified) — \(last)\(problem)")
+        }
+        let fa = registry.municipalities.filter { $0.portalKind == "firstagenda" }.count
+        print("\(registry.municipalities.count) municipalities, \(fa) on First Agenda")
+    }
+}
+
+/// Prints sync progress for people (one line per change of phase, a summary) or as JSON lines.
+final class ProgressPrinter: @unchecked Sendable {
+    let json: Bool
+    let lock = NSLock()
+    var last: [String: (SyncProgress.Phase, Date)] = [:]
+
+    init(json: Bool) { self.json = json }
+
+    func show(_ p: SyncProgress) {
+        lock.lock()
+        defer { lock.unlock() }
+        if json {
+            if let data = try? JSONEncoder().encode(p) { print(String(decoding: data, as: UTF8.self)) }
+            return
+        }
+        let now = Date()
+        if let (phase, at) = last[p.municipality], phase == p.phase, now.timeIntervalSince(at) < 2, p.phase != .done { return }
+        last[p.municipality] = (p.phase, now)
+        switch p.phase {
+        case .discovering: print("\(p.municipality): discovering committees and meetings…")
+        case .meetings: print("\(p.municipality): meetings \(p.meetingsDone)/\(p.meetingsTotal)")
+        case .files: print("\(p.municipality): files \(p.filesDone)/\(p.filesTotal), \(p.bytes / 1024) KB")
+        case .done: print("\(p.municipality): done\(p.message.map { " (\($0))" } ?? "")")
+        case .failed: print("\(p.municipality): FAILED — \(p.message ?? "")")
+        }
+    }
+
+    func finish(_ reports: [SyncReport]) {
+        for r in reports {
+            if json {
+                let summary: [String: Any] = [
+                    "municipality": r.municipality, "discovered": r.discovered, "pending": r.pending, "meetingsStored": r.meetingsStored,
+                    "meetingsUnchanged": r.meetingsUnchanged, "meetingsFailed": r.meetingsFailed, "itemsNew": r.itemsNew,
+                    "itemsRevised": r.itemsRevised, "filesStored": r.filesStored, "filesFailed": r.filesFailed, "bytes": r.bytes,
+                    "errors": r.errors, "fatal": r.fatal ?? NSNull(),
+                ]
+                if let data = try? JSONSerialization.data(withJSONObject: ["report": summary], options: [.sortedKeys]) {
+                    print(String(decoding: data, as: UTF8.self))
+                }
+            } else {
+                print("\(r.municipality): \(r.discovered) meetings listed, \(r.pending) new or changed; stored \(r.meetingsStored), unchanged \(r.meetingsUnchanged), failed \(r.meetingsFailed); items \(r.itemsNew) new, \(r.itemsRevised) revised; files \(r.filesStored) stored, \(r.filesFailed) failed; \(r.bytes / 1024) KB\(r.fatal.map { "; ERROR \($0)" } ?? "")")
+                for e in r.errors.prefix(5) { print("    \(e)") }
+            }
+        }
+    }
+}
+
 struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Import the bundled real sample, then serve it.")
     @OptionGroup var common: CommonOptions
@@ -131,7 +245,8 @@ struct Demo: AsyncParsableCommand {
             }
         }
         print("Klartekst: http://\(config.host):\(config.port)/  (Ctrl-C stops)")
-        try await App.serve(config: config, store: store, metrics: metrics, logger: logger)
+        // The demo shows the bundled sample; it does not reach out to the portals.
+        try await App.serve(config: config, store: store, metrics: metrics, logger: logger, syncSchedule: .off)
     }
 }
 
