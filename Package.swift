@@ -104,6 +104,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .executableTarget(
+            name: "klartekst-bench",
+            dependencies: [
+                "KlartekstApp", "KlartekstCore", "KlartekstPipeline", "KlartekstSources", "KlartekstStore", "KlartekstTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
         .testTarget(name: "KlartekstCoreTests", dependencies: ["KlartekstCore", "KlartekstTestSupport"]),
         .testTarget(name: "KlartekstExtractionTests", dependencies: ["KlartekstExtraction", "KlartekstCore", "KlartekstTestSupport"]),
         .testTarget(name: "KlartekstStoreTests", dependencies: ["KlartekstStore", "KlartekstApp", "KlartekstCore", "KlartekstExtraction", "KlartekstTestSupport"]),

@@ -56,3 +56,38 @@ struct ConfigTests {
         #expect(registry.municipality(host: "example.org") == nil)
     }
 }
+
+@Suite("Sync schedule")
+struct SyncScheduleTests {
+    @Test("schedules parse, and the next run is computed", arguments: [
+        ("off", true), ("daily 03:00", true), ("every 6 h", true), ("every 30 m", true), ("daily 25:00", false), ("sometimes", false),
+    ])
+    func parse(text: String, valid: Bool) {
+        #expect((SyncSchedule(text) != nil) == valid)
+    }
+
+    @Test("daily runs at the next HH:MM; every N adds N")
+    func next() {
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = TimeZone(identifier: "Europe/Copenhagen")!
+        let now = cal.date(from: DateComponents(year: 2026, month: 11, day: 23, hour: 9, minute: 30))!
+        #expect(SyncSchedule("daily 03:00")!.next(after: now, calendar: cal) == cal.date(from: DateComponents(year: 2026, month: 11, day: 24, hour: 3)))
+        #expect(SyncSchedule("daily 10:15")!.next(after: now, calendar: cal) == cal.date(from: DateComponents(year: 2026, month: 11, day: 23, hour: 10, minute: 15)))
+        #expect(SyncSchedule("every 6 h")!.next(after: now) == now.addingTimeInterval(6 * 3600))
+        #expect(SyncSchedule("off")!.next(after: now) == nil)
+    }
+
+    @Test("the bundled registry lists all 98 municipalities, 90 on First Agenda, hosts unique")
+    func registry() throws {
+        let r = try Registry.bundled()
+        #expect(r.municipalities.count == 98)
+        #expect(Set(r.municipalities.map(\.slug)).count == 98)
+        let fa = r.municipalities.filter { $0.portalKind == "firstagenda" }
+        #expect(fa.count == 90)
+        #expect(Set(fa.compactMap(\.portalHost)).count == 90)
+        #expect(r.municipality(slug: "koebenhavn")?.portalKind != "firstagenda")
+        for host in ["dagsordner.albertslund.dk", "udvalg.kolding.dk", "dagsordener-referater.hvidovre.dk"] {
+            #expect(r.municipality(host: host)?.hostVerified == true)
+        }
+    }
+}

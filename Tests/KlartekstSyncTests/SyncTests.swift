@@ -191,3 +191,16 @@ struct SyncTests {
         }
     }
 }
+
+@Suite("Discovery fallback")
+struct DiscoveryFallbackTests {
+    @Test("an unusable committee list falls back to searching by year")
+    func searchFallback() async throws {
+        try await SyncHarness.with { h in
+            h.kalundborg.add(.init("/api/agenda/udvalgsliste", times: 1, .truncate))
+            let r = try await h.sync(["kalundborg"], since: "2026-01-01", files: false)[0]
+            #expect(r.fatal == nil && r.discovered == 1 && r.meetingsStored == 1, "\(r)")
+            #expect(h.kalundborg.requests.contains { $0.path.contains("/api/agenda/soeg/") && $0.path.contains("moedeDato=2026") })
+        }
+    }
+}
