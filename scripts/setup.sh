@@ -4,9 +4,12 @@
 #   scripts/setup.sh --tests   also PostgreSQL (the store's tests run against it)
 set -euo pipefail
 
-packages=(libxml2-dev libsqlite3-dev pkg-config)
+# Build: libxml2 and SQLite headers. Run: poppler (pdftotext, pdftoppm), tesseract with Danish
+# data (OCR), Danish word list (scoring text layers), coreutils/util-linux (timeout, prlimit).
+packages=(libxml2-dev libsqlite3-dev pkg-config poppler-utils tesseract-ocr tesseract-ocr-dan wdanish util-linux coreutils)
 if [[ "${1:-}" == "--tests" ]]; then
-  packages+=(postgresql postgresql-contrib)
+  # Tests also run PostgreSQL and make English-OCR'd PDFs to prove broken layers are caught.
+  packages+=(postgresql postgresql-contrib tesseract-ocr-eng)
 fi
 
 missing=()

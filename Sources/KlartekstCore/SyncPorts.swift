@@ -46,6 +46,8 @@ public protocol BlobStore: Sendable {
     @discardableResult func put(_ data: Data) async throws -> String
     func get(_ sha256: String) async throws -> Data?
     func contains(_ sha256: String) async -> Bool
+    /// A local file holding the bytes, for tools that read files (nil when not stored).
+    func localFile(_ sha256: String) async -> URL?
 }
 
 /// A meeting the sync knows about, and how far it got.

@@ -40,6 +40,12 @@ public struct FileBlobStore: BlobStore {
         return try Data(contentsOf: u)
     }
 
+    public func localFile(_ sha256: String) async -> URL? {
+        guard sha256.count == 64, sha256.allSatisfy({ $0.isHexDigit }) else { return nil }
+        let u = url(sha256)
+        return FileManager.default.fileExists(atPath: u.path) ? u : nil
+    }
+
     public func contains(_ sha256: String) async -> Bool {
         FileManager.default.fileExists(atPath: url(sha256).path)
     }

@@ -180,5 +180,38 @@ enum Migrations {
                 """,
             ]
         ),
+        (
+            "0003-document-text",
+            [
+                """
+                CREATE TABLE document_text (
+                    sha256 TEXT PRIMARY KEY,
+                    extractor_version {INT} NOT NULL,
+                    page_count {INT} NOT NULL,
+                    ocr_pages {INT} NOT NULL,
+                    broken_layers {INT} NOT NULL,
+                    tools TEXT NOT NULL,
+                    language TEXT NOT NULL,
+                    seconds {REAL} NOT NULL,
+                    error TEXT,
+                    extracted_at TEXT NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE page_text (
+                    sha256 TEXT NOT NULL REFERENCES document_text(sha256) ON DELETE CASCADE,
+                    page {INT} NOT NULL,
+                    method TEXT NOT NULL CHECK (method IN ('textLayer', 'ocr')),
+                    body TEXT NOT NULL,
+                    quality {REAL} NOT NULL,
+                    layer_quality {REAL},
+                    ocr_quality {REAL},
+                    layer_broken {INT} NOT NULL,
+                    margins TEXT NOT NULL,
+                    PRIMARY KEY (sha256, page)
+                )
+                """,
+            ]
+        ),
     ]
 }

@@ -13,6 +13,7 @@ extension SQLValue {
     init(_ s: String?) { self = s.map { .text($0) } ?? .null }
     init(_ i: Int?) { self = i.map { .int(Int64($0)) } ?? .null }
     init(_ b: Bool) { self = .int(b ? 1 : 0) }
+    init(_ d: Double?) { self = d.map { .double($0) } ?? .null }
 }
 
 /// One result row, by lower-case column name.
@@ -38,6 +39,15 @@ public struct SQLRow: Sendable {
     }
 
     public func bool(_ column: String) -> Bool { (int(column) ?? 0) != 0 }
+
+    public func double(_ column: String) -> Double? {
+        switch values[column] {
+        case .double(let d): return d
+        case .int(let i): return Double(i)
+        case .text(let s): return Double(s)
+        default: return nil
+        }
+    }
 }
 
 public enum SQLDialect: Sendable {
@@ -50,10 +60,12 @@ public enum SQLDialect: Sendable {
             return sql.replacingOccurrences(of: "{PK}", with: "INTEGER PRIMARY KEY AUTOINCREMENT")
                 .replacingOccurrences(of: "{INT}", with: "INTEGER")
                 .replacingOccurrences(of: "{BLOB}", with: "BLOB")
+                .replacingOccurrences(of: "{REAL}", with: "REAL")
         case .postgres:
             return sql.replacingOccurrences(of: "{PK}", with: "BIGSERIAL PRIMARY KEY")
                 .replacingOccurrences(of: "{INT}", with: "BIGINT")
                 .replacingOccurrences(of: "{BLOB}", with: "BYTEA")
+                .replacingOccurrences(of: "{REAL}", with: "DOUBLE PRECISION")
         }
     }
 }

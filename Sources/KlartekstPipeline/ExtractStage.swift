@@ -1,0 +1,71 @@
+import Foundation
+import KlartekstCore
+import KlartekstExtraction
+import Logging
+import Metrics
+
+/// Extracts the text of every fetched PDF that has none from the current extractor version.
+/// Documents run one after another (each uses the cores for its OCR pages); a failing document is
+/// recorded with its error and never stops the batch. Re-running does nothing new.
+public struct ExtractStage: Sendable {
+    public struct Report: Sendable, Equatable {
+        public var extracted = 0
+        public var skipped = 0
+        public var failed = 0
+        public var pages = 0
+        public var ocrPages = 0
+        public var brokenLayers = 0
+        public var errors: [String] = []
+        public init() {}
+    }
+
+    let texts: any DocumentTextStore
+    let blobs: any BlobStore
+    let extractor: PDFExtractor
+    let logger: Logger
+
+    public init(texts: any DocumentTextStore, blobs: any BlobStore, extractor: PDFExtractor, logger: Logger) {
+        self.texts = texts
+        self.blobs = blobs
+        self.extractor = extractor
+        self.logger = logger
+    }
+
+    public func run(municipality: String? = nil, document: String? = nil, progress: (Int, Int, String) -> Void = { _, _, _ in }) async -> Report {
+        var report = Report()
+        let candidates: [ExtractionCandidate]
+        do {
+            candidates = try await texts.extractionCandidates(municipality: municipality, version: PDFExtractor.version)
+                .filter { c in document.map { c.sha256 == $0 || c.portalID == $0.lowercased() } ?? true }
+        } catch {
+            report.errors.append("\(error)")
+            report.failed += 1
+            return report
+        }
+        for (i, c) in candidates.enumerated() {
+            progress(i + 1, candidates.count, "\(c.municipality) \(c.kind.rawValue) \(c.portalID)")
+            guard let file = await blobs.localFile(c.sha256) else {
+                report.failed += 1
+                report.errors.append("\(c.portalID): the stored file \(c.sha256) is missing from the blob folder")
+                continue
+            }
+            do {
+                let text = try await extractor.extract(file: file)
+                try await texts.saveDocumentText(text)
+                report.extracted += 1
+                report.pages += text.pages.count
+                report.ocrPages += text.ocrPages
+                report.brokenLayers += text.pages.filter(\.layerBroken).count
+                Counter(label: "klartekst_extract_pages_total", dimensions: [("method", "textLayer")]).increment(by: text.pages.count - text.ocrPages)
+                Counter(label: "klartekst_extract_pages_total", dimensions: [("method", "ocr")]).increment(by: text.ocrPages)
+            } catch {
+                report.failed += 1
+                report.errors.append("\(c.portalID) (\(c.sha256.prefix(12))): \(error)")
+                logger.warning("extraction failed", metadata: ["document": "\(c.sha256)", "error": "\(error)"])
+                try? await texts.saveExtractionFailure(sha256: c.sha256, version: PDFExtractor.version, error: "\(error)")
+                Counter(label: "klartekst_extract_documents_total", dimensions: [("result", "error")]).increment()
+            }
+        }
+        return report
+    }
+}
