@@ -120,7 +120,11 @@ let package = Package(
         .testTarget(name: "KlartekstStoreTests", dependencies: ["KlartekstStore", "KlartekstApp", "KlartekstCore", "KlartekstExtraction", "KlartekstTestSupport"]),
         .testTarget(
             name: "KlartekstSyncTests",
-            dependencies: ["KlartekstApp", "KlartekstCore", "KlartekstStore", "KlartekstSources", "KlartekstPipeline", "KlartekstTestSupport"]
+            dependencies: [
+                "KlartekstApp", "KlartekstCore", "KlartekstStore", "KlartekstSources", "KlartekstPipeline", "KlartekstTestSupport",
+                "KlartekstExtraction",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
         .testTarget(name: "KlartekstAppTests", dependencies: ["KlartekstApp", "KlartekstCore", "KlartekstStore", "KlartekstTestSupport"]),
         .testTarget(

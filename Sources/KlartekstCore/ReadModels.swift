@@ -126,12 +126,43 @@ public struct AttachmentInfo: Sendable, Equatable, Codable {
     public var name: String
     public var portalID: String?
     public var hasPDF: Bool
+    /// Set once the PDF is fetched and its text extracted.
+    public var sha256: String?
+    public var pageCount: Int?
+    public var ocrPages: Int?
+    public var textError: String?
 
-    public init(ordinal: Int, name: String, portalID: String?, hasPDF: Bool) {
+    public init(
+        ordinal: Int, name: String, portalID: String?, hasPDF: Bool, sha256: String? = nil, pageCount: Int? = nil, ocrPages: Int? = nil,
+        textError: String? = nil
+    ) {
         self.ordinal = ordinal
         self.name = name
         self.portalID = portalID
         self.hasPDF = hasPDF
+        self.sha256 = sha256
+        self.pageCount = pageCount
+        self.ocrPages = ocrPages
+        self.textError = textError
+    }
+}
+
+/// One attachment's text, for its reading page.
+public struct AttachmentPage: Sendable, Equatable {
+    public var municipality: MunicipalitySummary
+    public var name: String
+    public var portalID: String
+    public var item: RelatedItem?
+    public var text: DocumentText?
+    public var error: String?
+
+    public init(municipality: MunicipalitySummary, name: String, portalID: String, item: RelatedItem?, text: DocumentText?, error: String?) {
+        self.municipality = municipality
+        self.name = name
+        self.portalID = portalID
+        self.item = item
+        self.text = text
+        self.error = error
     }
 }
 

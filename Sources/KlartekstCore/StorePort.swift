@@ -68,6 +68,8 @@ public protocol KlartekstStore: Sendable {
     func meeting(municipality: String, slug: String) async throws -> MeetingPage?
     func item(municipality: String, meeting: String, number: String) async throws -> ItemPage?
     func caseItems(municipality: String, caseSlug: String) async throws -> CasePage?
+    /// An attachment (by portal id) with its extracted text, if any.
+    func attachment(municipality: String, portalID: String) async throws -> AttachmentPage?
     func counts() async throws -> StoreCounts
     func close() async
 }

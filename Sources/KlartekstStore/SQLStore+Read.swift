@@ -123,9 +123,18 @@ extension SQLStore {
             let revisionID = revisionRows.first { $0.int("revision") == current }?.int("id") ?? 0
             let sections = try await self.sections(revisionID: revisionID, exec)
             let attachments = try await exec.query(
-                "SELECT ordinal, name, portal_id, has_pdf FROM attachment WHERE revision_id = ? ORDER BY ordinal", .int(Int64(revisionID))
+                """
+                SELECT a.ordinal, a.name, a.portal_id, a.has_pdf, f.sha256, t.page_count, t.ocr_pages, t.error
+                FROM attachment a
+                LEFT JOIN document_file f ON f.municipality = ? AND f.kind = 'attachment' AND f.portal_id = a.portal_id
+                LEFT JOIN document_text t ON t.sha256 = f.sha256
+                WHERE a.revision_id = ? ORDER BY a.ordinal
+                """, .text(municipality), .int(Int64(revisionID))
             ).map {
-                AttachmentInfo(ordinal: $0.int("ordinal") ?? 0, name: $0.string("name") ?? "", portalID: $0.string("portal_id"), hasPDF: $0.bool("has_pdf"))
+                AttachmentInfo(
+                    ordinal: $0.int("ordinal") ?? 0, name: $0.string("name") ?? "", portalID: $0.string("portal_id"), hasPDF: $0.bool("has_pdf"),
+                    sha256: $0.string("sha256"), pageCount: $0.string("error") == nil ? $0.int("page_count") : nil, ocrPages: $0.int("ocr_pages"),
+                    textError: $0.string("error"))
             }
             var related: [RelatedItem] = []
             if let caseID = row.int("case_id") {
@@ -180,6 +189,33 @@ extension SQLStore {
             else { return nil }
             return CasePage(municipality: summary, caseNumber: row.string("case_number") ?? caseSlug, items: try await Self.caseItems(caseID: id, exec))
         }
+    }
+
+    public func attachment(municipality: String, portalID: String) async throws -> AttachmentPage? {
+        let found: (MunicipalitySummary, String, RelatedItem?, String?)? = try await db.read { exec in
+            guard let summary = try await self.municipalitySummary(municipality, exec),
+                let row = try await exec.one(
+                    """
+                    SELECT a.name, g.slug AS meeting_slug, c.name AS committee_name, g.meeting_date, i.number, i.title, f.sha256
+                    FROM attachment a JOIN item_revision r ON r.id = a.revision_id JOIN item i ON i.id = r.item_id
+                    JOIN meeting g ON g.id = i.meeting_id JOIN committee c ON c.id = g.committee_id
+                    LEFT JOIN document_file f ON f.municipality = g.municipality AND f.kind = 'attachment' AND f.portal_id = a.portal_id
+                    WHERE g.municipality = ? AND a.portal_id = ? ORDER BY r.id DESC LIMIT 1
+                    """, .text(municipality), .text(portalID.lowercased()))
+            else { return nil }
+            let item = RelatedItem(
+                meetingSlug: row.string("meeting_slug") ?? "", committeeName: row.string("committee_name") ?? "", date: row.string("meeting_date"),
+                number: row.string("number") ?? "", title: row.string("title") ?? "")
+            return (summary, row.string("name") ?? "", item, row.string("sha256"))
+        }
+        guard let (summary, name, item, sha) = found else { return nil }
+        var text: DocumentText?
+        var error: String?
+        if let sha {
+            text = try await documentText(sha256: sha)
+            if text == nil { error = try await documentTextSummary(sha256: sha)?.error }
+        }
+        return AttachmentPage(municipality: summary, name: name, portalID: portalID.lowercased(), item: item, text: text, error: error)
     }
 
     public func counts() async throws -> StoreCounts {

@@ -4,8 +4,8 @@ import KlartekstCore
 extension FakePortal {
     /// A small valid PDF whose text names the file (so content differs per file).
     public static func pdf(named name: String) -> Data {
-        let text = "Bilag \(name)"
-        let stream = "BT /F1 12 Tf 72 720 Td (\(text)) Tj ET"
+        let lines = ["Bilag \(name)", "Dette bilag beskriver kommunens indsats for borgere", "i hjemloshed og de boligsociale tilbud."]
+        let stream = "BT /F1 12 Tf 72 720 Td 14 TL " + lines.map { "(\($0)) Tj T*" }.joined(separator: " ") + " ET"
         var out = "%PDF-1.4\n"
         var offsets: [Int] = []
         let objects = [

@@ -85,6 +85,8 @@ enum API {
         var portalID: String?
         var hasPDF: Bool
         var pdfURL: String?
+        var pageCount: Int?
+        var textURL: String?
     }
 
     struct ItemDetail: Encodable {
@@ -101,6 +103,15 @@ enum API {
         var attachments: [Attachment]
         var revisions: [RevisionInfo]
         var related: [RelatedItem]
+    }
+
+    struct AttachmentText: Encodable {
+        var municipality: Municipality
+        var name: String
+        var portalID: String
+        var item: RelatedItem?
+        var text: DocumentText?
+        var error: String?
     }
 
     struct CaseDetail: Encodable {
@@ -130,7 +141,8 @@ enum API {
             attachments: page.attachments.map { a in
                 Attachment(
                     ordinal: a.ordinal, name: a.name, portalID: a.portalID, hasPDF: a.hasPDF,
-                    pdfURL: a.hasPDF ? zip(m.portalBaseURL, a.portalID).map { Paths.Portal.attachment(base: $0, id: $1) } : nil)
+                    pdfURL: a.hasPDF ? zip(m.portalBaseURL, a.portalID).map { Paths.Portal.attachment(base: $0, id: $1) } : nil,
+                    pageCount: a.pageCount, textURL: a.pageCount != nil ? a.portalID.map { Paths.apiAttachment(m.slug, $0) } : nil)
             },
             revisions: page.revisions, related: page.related)
     }

@@ -127,7 +127,7 @@ public struct Pages: Sendable {
     struct ItemVM {
         struct SectionVM { var anchor, heading: String; var label: String?; var html: String; var open: Bool; var showHeading: Bool }
         struct StepVM { var date, body, text, outcome: String }
-        struct AttachmentVM { var name: String; var url: String? }
+        struct AttachmentVM { var name: String; var url: String?; var textURL: String?; var pages: String?; var note: String? }
         struct RelatedVM { var url, committee: String; var date: String?; var title: String }
         struct RevisionVM { var number: Int; var kind, importedAt: String }
         var title: String
@@ -178,7 +178,10 @@ public struct Pages: Sendable {
         let attachments = page.attachments.map { a in
             ItemVM.AttachmentVM(
                 name: a.name,
-                url: a.hasPDF ? zip(m.portalBaseURL, a.portalID).map { Paths.Portal.attachment(base: $0, id: $1) } : nil)
+                url: a.hasPDF ? zip(m.portalBaseURL, a.portalID).map { Paths.Portal.attachment(base: $0, id: $1) } : nil,
+                textURL: a.pageCount != nil ? a.portalID.map { Paths.attachment(m.slug, $0) } : nil,
+                pages: a.pageCount.map { DanishFormat.count($0, "side", "sider") },
+                note: a.textError != nil ? "teksten kunne ikke læses" : (a.ocrPages ?? 0) > 0 ? "scannet – tekst genkendt automatisk" : nil)
         }
         let related = page.related.map {
             ItemVM.RelatedVM(url: Paths.item(m.slug, $0.meetingSlug, $0.number), committee: $0.committeeName, date: DanishFormat.date($0.date), title: $0.title)
@@ -230,6 +233,47 @@ public struct Pages: Sendable {
                 breadcrumbs: [Crumb(name: "Forside", url: "/"), Crumb(name: m.name, url: Paths.municipality(m.slug))],
                 crumb: "Sag \(page.caseNumber)", caseNumber: page.caseNumber, municipality: m.name, items: rows),
             "case")
+    }
+
+    // MARK: Attachment text
+
+    struct AttachmentTextVM {
+        struct PageVM { var number: Int; var anchor: String; var paragraphs: [String]; var ocr: Bool; var repaired: Bool }
+        var title: String
+        var has_breadcrumbs = true
+        var breadcrumbs: [Crumb]
+        var crumb: String
+        var name: String
+        var pdfURL: String?
+        var itemURL: String?
+        var itemTitle: String?
+        var pageCount: String?
+        var pages: [PageVM]
+        var has_pages: Bool
+        var error: String?
+        var ocrNote: Bool
+    }
+
+    func attachment(_ page: AttachmentPage) -> String {
+        let m = page.municipality
+        let pages = (page.text?.pages ?? []).map { p in
+            AttachmentTextVM.PageVM(
+                number: p.number, anchor: "side-\(p.number)",
+                paragraphs: p.text.components(separatedBy: "\n\n").map { $0.replacingOccurrences(of: "\n", with: " ") }.filter { !$0.isEmpty },
+                ocr: p.method == .ocr, repaired: p.layerBroken)
+        }
+        var crumbs = [Crumb(name: "Forside", url: "/"), Crumb(name: m.name, url: Paths.municipality(m.slug))]
+        if let item = page.item {
+            crumbs.append(Crumb(name: "Punkt \(item.number): \(item.title)", url: Paths.item(m.slug, item.meetingSlug, item.number)))
+        }
+        return render(
+            AttachmentTextVM(
+                title: page.name, breadcrumbs: crumbs, crumb: "Bilag", name: page.name,
+                pdfURL: m.portalBaseURL.map { Paths.Portal.attachment(base: $0, id: page.portalID) },
+                itemURL: page.item.map { Paths.item(m.slug, $0.meetingSlug, $0.number) }, itemTitle: page.item?.title,
+                pageCount: page.text.map { DanishFormat.count($0.pages.count, "side", "sider") }, pages: pages, has_pages: !pages.isEmpty,
+                error: page.error, ocrNote: pages.contains { $0.ocr }),
+            "attachment")
     }
 
     // MARK: Operations

@@ -17,6 +17,13 @@ public enum Paths {
         "\(Self.municipality(municipality))/sag/\(segment(caseSlug))"
     }
 
+    public static func attachment(_ municipality: String, _ portalID: String) -> String {
+        "\(Self.municipality(municipality))/bilag/\(segment(portalID))"
+    }
+    public static func apiAttachment(_ municipality: String, _ portalID: String) -> String {
+        "\(apiMunicipality(municipality))/attachments/\(segment(portalID))"
+    }
+
     public static func apiMunicipality(_ slug: String) -> String { "/api/v1/municipalities/\(segment(slug))" }
     public static func apiMeeting(_ municipality: String, _ meeting: String) -> String {
         "\(apiMunicipality(municipality))/meetings/\(segment(meeting))"

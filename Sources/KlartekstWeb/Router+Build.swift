@@ -83,6 +83,12 @@ public func buildRouter(_ deps: WebDependencies) -> Router<BasicRequestContext> 
         else { throw HTTPError(.notFound, message: "Sagen findes ikke.") }
         return Responses.html(pages.caseFile(page), request: request)
     }
+    router.get("/kommune/:municipality/bilag/:id") { request, context in
+        guard let page = try await store.attachment(
+            municipality: try context.parameters.require("municipality"), portalID: try context.parameters.require("id"))
+        else { throw HTTPError(.notFound, message: "Bilaget findes ikke.") }
+        return Responses.html(pages.attachment(page), request: request)
+    }
     router.get("/static/:file") { request, context in
         guard let file = deps.staticFiles[try context.parameters.require("file")] else { throw HTTPError(.notFound) }
         return Responses.make(file.body, contentType: file.contentType, request: request, status: .ok, cacheControl: "public, max-age=86400")
@@ -121,6 +127,15 @@ public func buildRouter(_ deps: WebDependencies) -> Router<BasicRequestContext> 
             number: try context.parameters.require("number"))
         else { throw HTTPError(.notFound, message: "unknown item") }
         return Responses.json(APIEncoding.encode(API.item(page)), request: request)
+    }
+    router.get("/api/v1/municipalities/:municipality/attachments/:id") { request, context in
+        guard let page = try await store.attachment(
+            municipality: try context.parameters.require("municipality"), portalID: try context.parameters.require("id"))
+        else { throw HTTPError(.notFound, message: "unknown attachment") }
+        let body = API.AttachmentText(
+            municipality: .init(page.municipality), name: page.name, portalID: page.portalID, item: page.item, text: page.text,
+            error: page.error)
+        return Responses.json(APIEncoding.encode(body), request: request)
     }
     router.get("/api/v1/municipalities/:municipality/cases/:case") { request, context in
         guard let page = try await store.caseItems(

@@ -76,7 +76,9 @@ struct SyncTests {
             #expect(listing[1].at - listing[0].at >= .milliseconds(990))
             let agenda = log.filter { $0.path.hasPrefix("/api/agenda/dagsorden/") }
             #expect(agenda.map(\.status) == [503, 503, 200])
-            #expect(agenda[2].at - agenda[1].at > agenda[1].at - agenda[0].at)  // backoff grows
+            // Backoff grows: base 20 ms × 2^(n-1), jittered into the upper half → at least 10 ms, then 20 ms.
+            #expect(agenda[1].at - agenda[0].at >= .milliseconds(10))
+            #expect(agenda[2].at - agenda[1].at >= .milliseconds(20))
             #expect(h.kalundborg.started.filter { $0.hasPrefix("/Pdf/HentEksternPdf") }.count == 2)  // timed out once, then fetched
             #expect(try await h.store.counts().items == 1)
         }
@@ -183,10 +185,10 @@ struct SyncTests {
             _ = try await h.sync(["kalundborg"], politeness: p)
             let starts = h.kalundborg.requests.map(\.at).sorted()
             #expect(starts.count >= 5)
-            for (a, b) in zip(starts, starts.dropFirst()) {
-                // Seen from the portal, with loopback scheduling jitter.
-                #expect(b - a >= .milliseconds(80), "requests \(b - a) apart")
-            }
+            // Seen from the portal the request starts are spaced on average by the interval (a single
+            // gap can shrink when one request waited for a new connection and the next did not).
+            let span = try #require(starts.last) - starts[0]
+            #expect(span >= .milliseconds(90) * (starts.count - 1), "\(starts.count) requests in \(span)")
             #expect(h.kalundborg.maxConcurrentRequests <= 2)
         }
     }
