@@ -3,29 +3,48 @@ import Foundation
 /// Clean-up of extracted text (pure): Unicode NFC, ligatures, soft hyphens, line-break
 /// hyphenation, and headers/footers repeated on every page.
 public enum TextNormaliser {
-    static let ligatures: [Character: String] = ["ﬁ": "fi", "ﬂ": "fl", "ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"]
-
     /// NFC, ligatures spelled out, soft hyphens and NUL removed, CR LF → LF, trailing spaces cut.
     public static func normalise(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for ch in text.precomposedStringWithCanonicalMapping {
-            if let l = ligatures[ch] {
-                out += l
-            } else if ch == "\u{00AD}" || ch == "\u{0000}" || ch == "\u{FEFF}" {
+        // NFC only when there is something to compose (combining marks are rare in PDFs).
+        let needsNFC = text.unicodeScalars.contains { (0x300...0x36F).contains($0.value) }
+        let source = needsNFC ? text.precomposedStringWithCanonicalMapping : text
+        var out = String.UnicodeScalarView()
+        var pendingSpaces = String.UnicodeScalarView()
+        var previousCR = false
+        for u in source.unicodeScalars {
+            switch u {
+            case "\u{00AD}", "\u{0000}", "\u{FEFF}":
                 continue
-            } else if ch == "\r\n" || ch == "\r" {
+            case "\r":
+                pendingSpaces.removeAll()
                 out.append("\n")
-            } else {
-                out.append(ch)
+                previousCR = true
+                continue
+            case "\n":
+                if previousCR {
+                    previousCR = false
+                    continue
+                }
+                pendingSpaces.removeAll()  // trailing spaces are cut
+                out.append("\n")
+            case " ", "\t":
+                pendingSpaces.append(u)
+            default:
+                out.append(contentsOf: pendingSpaces)
+                pendingSpaces.removeAll()
+                switch u {
+                case "ﬁ": out.append(contentsOf: "fi".unicodeScalars)
+                case "ﬂ": out.append(contentsOf: "fl".unicodeScalars)
+                case "ﬀ": out.append(contentsOf: "ff".unicodeScalars)
+                case "ﬃ": out.append(contentsOf: "ffi".unicodeScalars)
+                case "ﬄ": out.append(contentsOf: "ffl".unicodeScalars)
+                case "ﬅ", "ﬆ": out.append(contentsOf: "st".unicodeScalars)
+                default: out.append(u)
+                }
             }
+            previousCR = false
         }
-        return out.split(separator: "\n", omittingEmptySubsequences: false)
-            .map { line in
-                var l = Substring(line)
-                while let last = l.last, last == " " || last == "\t" { l = l.dropLast() }
-                return String(l)
-            }.joined(separator: "\n")
+        return String(out)
     }
 
     /// Words after which a line-final hyphen is a real one ("Social- og Boligstyrelsen").

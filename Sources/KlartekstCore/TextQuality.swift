@@ -29,30 +29,44 @@ public struct DanishTextScorer: Sendable {
         var letters = 0
         var danish = 0
         var tokens: [String] = []
-        var current = ""
-        for ch in text.lowercased() {
-            if ch.isLetter {
+        var current = String.UnicodeScalarView()
+        var length = 0
+        for u in text.lowercased().unicodeScalars {
+            if u.properties.isAlphabetic {
                 letters += 1
-                if ch == "æ" || ch == "ø" || ch == "å" { danish += 1 }
-                current.append(ch)
+                if u == "æ" || u == "ø" || u == "å" { danish += 1 }
+                current.append(u)
+                length += 1
             } else {
-                if current.count >= 3 { tokens.append(current) }
-                current = ""
+                if length >= 3 { tokens.append(String(current)) }
+                current.removeAll(keepingCapacity: true)
+                length = 0
             }
         }
-        if current.count >= 3 { tokens.append(current) }
+        if length >= 3 { tokens.append(String(current)) }
+        let danishRate = letters > 0 ? Double(danish) * 100 / Double(letters) : 0
+        // Lost-letter patterns only matter when æ/ø/å are (nearly) missing; they are costly to
+        // look for, so ordinary Danish pages skip them.
+        let lookForConfusions = danishRate < 0.5 && letters >= 200
         var known = 0
         var confusions = 0
+        var unknown: [String] = []
         for t in tokens {
-            if isWord(t) {
-                known += 1
-            } else if looksLikeLostDanishLetter(t) {
-                confusions += 1
+            if words.contains(t) { known += 1 } else { unknown.append(t) }
+        }
+        // Compound splitting and lost-letter checks are costly (many lookups per word); a page whose
+        // words are mostly known directly needs neither.
+        if lookForConfusions || Double(known) / Double(max(tokens.count, 1)) < 0.7 {
+            for t in unknown {
+                if isWord(t) {
+                    known += 1
+                } else if lookForConfusions && looksLikeLostDanishLetter(t) {
+                    confusions += 1
+                }
             }
         }
         let n = max(tokens.count, 1)
         let dictionaryRate = Double(known) / Double(n)
-        let danishRate = letters > 0 ? Double(danish) * 100 / Double(letters) : 0
         let confusionRate = Double(confusions) * 100 / Double(n)
         // Dictionary hits dominate; æ/ø/å presence and lost-letter patterns adjust.
         let letterTerm = min(danishRate / 1.5, 1)

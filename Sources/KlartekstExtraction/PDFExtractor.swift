@@ -13,18 +13,15 @@ public struct PDFExtractor: Sendable {
     public static let version = 1
 
     public struct Tools: Sendable {
-        public var pdfinfo: ExternalTool
         public var pdftotext: ExternalTool
         public var pdftoppm: ExternalTool
         public var tesseract: ExternalTool
 
         public init(
-            pdfinfo: ExternalTool = ExternalTool("pdfinfo", limits: .init(seconds: 30)),
             pdftotext: ExternalTool = ExternalTool("pdftotext", limits: .init(seconds: 120)),
             pdftoppm: ExternalTool = ExternalTool("pdftoppm", limits: .init(seconds: 120, memoryBytes: 3 << 30)),
             tesseract: ExternalTool = ExternalTool("tesseract", limits: .init(seconds: 180, memoryBytes: 3 << 30), environment: ["OMP_THREAD_LIMIT": "1"])
         ) {
-            self.pdfinfo = pdfinfo
             self.pdftotext = pdftotext
             self.pdftoppm = pdftoppm
             self.tesseract = tesseract
@@ -89,17 +86,24 @@ public struct PDFExtractor: Sendable {
             throw Failure("not a PDF (it starts with \"\(start)\")")
         }
         let sha = ContentHash.sha256(data)
-        let pageCount = try await pages(file)
-        guard pageCount > 0 else { throw Failure("the PDF has no pages") }
-        guard pageCount <= options.maxPages else { throw Failure("\(pageCount) pages is over the limit of \(options.maxPages)") }
-
-        let layer: [String]
+        // One pdftotext run gives every page (it ends each page with a form feed); reading one
+        // page past the limit tells whether the document is too long without reading all of it.
+        var layer: [String]
         do {
-            let out = try await tools.pdftotext.run(["-enc", "UTF-8", file.path, "-"])
+            let out = try await tools.pdftotext.run(["-enc", "UTF-8", "-l", String(options.maxPages + 1), file.path, "-"])
             layer = String(decoding: out, as: UTF8.self).components(separatedBy: "\u{0C}")
         } catch let f as ExternalTool.Failure {
-            throw Failure("damaged PDF: \(f)")
+            let detail = f.stderr.split(separator: "\n").first.map(String.init) ?? "\(f)"
+            if f.stderr.lowercased().contains("password") || f.stderr.lowercased().contains("encrypted") {
+                throw Failure("encrypted PDF (it needs a password)")
+            }
+            if f.reason == .timedOut || f.reason == .outputTooLarge { throw Failure("\(f)") }
+            throw Failure("damaged PDF: \(detail)")
         }
+        if layer.last?.isEmpty == true { layer.removeLast() }
+        let pageCount = layer.count
+        guard pageCount > 0 else { throw Failure("the PDF has no pages") }
+        guard pageCount <= options.maxPages else { throw Failure("more than \(options.maxPages) pages (the limit)") }
         var raw = (0..<pageCount).map { $0 < layer.count ? TextNormaliser.normalise(layer[$0]) : "" }
         let margins = TextNormaliser.repeatedMargins(raw)
         var removed: [[String]] = Array(repeating: [], count: pageCount)
@@ -140,22 +144,6 @@ public struct PDFExtractor: Sendable {
             pages: pages, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }
 
-    func pages(_ file: URL) async throws -> Int {
-        let out: [UInt8]
-        do {
-            out = try await tools.pdfinfo.run([file.path])
-        } catch let f as ExternalTool.Failure {
-            if f.stderr.lowercased().contains("password") { throw Failure("encrypted PDF (it needs a password)") }
-            if f.reason == .timedOut { throw Failure("\(f)") }
-            throw Failure("damaged PDF: \(f.stderr.split(separator: "\n").first.map(String.init) ?? "\(f)")")
-        }
-        let info = String(decoding: out, as: UTF8.self)
-        for line in info.split(separator: "\n") where line.hasPrefix("Pages:") {
-            return Int(line.dropFirst(6).trimmingCharacters(in: .whitespaces)) ?? 0
-        }
-        throw Failure("damaged PDF: no page count")
-    }
-
     /// OCR of the given pages (1-based), in parallel up to `ocrParallel` processes.
     public func ocr(_ file: URL, pages: [Int]) async throws -> [(Int, String)] {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("klartekst-ocr-\(UUID().uuidString)")
@@ -171,9 +159,10 @@ public struct PDFExtractor: Sendable {
                 group.addTask {
                     let base = dir.appendingPathComponent("p\(n)")
                     do {
-                        _ = try await tools.pdftoppm.run(["-r", String(dpi), "-gray", "-png", "-f", String(n), "-l", String(n), "-singlefile", file.path, base.path])
-                        let out = try await tools.tesseract.run([base.path + ".png", "stdout", "-l", language, "--psm", "3"])
-                        try? FileManager.default.removeItem(atPath: base.path + ".png")
+                        // Uncompressed greyscale (PGM): no PNG encoding/decoding between the two tools.
+                        _ = try await tools.pdftoppm.run(["-r", String(dpi), "-gray", "-f", String(n), "-l", String(n), "-singlefile", file.path, base.path])
+                        let out = try await tools.tesseract.run([base.path + ".pgm", "stdout", "-l", language, "--psm", "3"])
+                        try? FileManager.default.removeItem(atPath: base.path + ".pgm")
                         return (n, String(decoding: out, as: UTF8.self))
                     } catch let f as ExternalTool.Failure {
                         throw Failure("OCR of page \(n) failed: \(f)")
@@ -193,11 +182,24 @@ public struct PDFExtractor: Sendable {
 
     func toolVersions(ocrUsed: Bool) async -> [String] {
         var out: [String] = []
-        if let v = await tools.pdftotext.version("-v") { out.append(v) }
+        if let v = await ToolVersions.shared.version(tools.pdftotext, "-v") { out.append(v) }
         if ocrUsed {
-            if let v = await tools.pdftoppm.version("-v") { out.append(v) }
-            if let v = await tools.tesseract.version("--version") { out.append(v + " -l \(options.language)") }
+            if let v = await ToolVersions.shared.version(tools.pdftoppm, "-v") { out.append(v) }
+            if let v = await ToolVersions.shared.version(tools.tesseract, "--version") { out.append(v + " -l \(options.language)") }
         }
         return out
+    }
+}
+
+/// Tool versions, asked once per process and executable.
+actor ToolVersions {
+    static let shared = ToolVersions()
+    var known: [String: String?] = [:]
+
+    func version(_ tool: ExternalTool, _ flag: String) async -> String? {
+        if let v = known[tool.executable] { return v }
+        let v = await tool.version(flag)
+        known[tool.executable] = v
+        return v
     }
 }
