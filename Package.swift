@@ -51,6 +51,14 @@ let package = Package(
             ]
         ),
         .target(
+            name: "KlartekstLLM",
+            dependencies: [
+                "KlartekstCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "KlartekstPipeline",
             dependencies: [
                 "KlartekstCore", "KlartekstExtraction",
@@ -82,7 +90,7 @@ let package = Package(
         .target(
             name: "KlartekstApp",
             dependencies: [
-                "KlartekstCore", "KlartekstExtraction", "KlartekstStore", "KlartekstWeb", "KlartekstSources", "KlartekstPipeline",
+                "KlartekstCore", "KlartekstExtraction", "KlartekstStore", "KlartekstWeb", "KlartekstSources", "KlartekstPipeline", "KlartekstLLM",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
@@ -95,14 +103,14 @@ let package = Package(
         .executableTarget(
             name: "klartekst",
             dependencies: [
-                "KlartekstApp", "KlartekstCore", "KlartekstPipeline",
+                "KlartekstApp", "KlartekstCore", "KlartekstPipeline", "KlartekstLLM",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .target(
             name: "KlartekstTestSupport",
             dependencies: [
-                "KlartekstCore", "KlartekstStore",
+                "KlartekstCore", "KlartekstStore", "KlartekstExtraction",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

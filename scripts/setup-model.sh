@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 venv=.venv-llm
 models=data/models
 model="$models/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
-expected_sha=$(grep -v '^#' models.lock | awk '$2 == "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf" {print $1}')
+expected_sha=$( (grep -v '^#' models.lock || true) | awk '$2 == "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf" {print $1}')
 
 if [[ ! -x "$venv/bin/python" ]]; then python3 -m venv "$venv"; fi
 if ! "$venv/bin/python" -c 'import llama_cpp.server' 2>/dev/null; then

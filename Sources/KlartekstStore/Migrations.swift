@@ -213,5 +213,32 @@ enum Migrations {
                 """,
             ]
         ),
+        (
+            "0004-analysis",
+            [
+                """
+                CREATE TABLE analysis (
+                    id {PK},
+                    item_key TEXT NOT NULL,
+                    prompt TEXT NOT NULL,
+                    prompt_version {INT} NOT NULL,
+                    topic TEXT NOT NULL,
+                    model TEXT NOT NULL,
+                    backend TEXT NOT NULL,
+                    input_hash TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('published', 'pendingReview', 'failed', 'rejected')),
+                    result TEXT NOT NULL,
+                    problems TEXT NOT NULL,
+                    prompt_tokens {INT} NOT NULL,
+                    completion_tokens {INT} NOT NULL,
+                    seconds {REAL} NOT NULL,
+                    edited {INT} NOT NULL,
+                    created_at TEXT NOT NULL,
+                    UNIQUE (item_key, prompt, prompt_version, topic, model, input_hash)
+                )
+                """,
+                "CREATE INDEX analysis_by_item ON analysis (item_key, prompt, topic)",
+            ]
+        ),
     ]
 }

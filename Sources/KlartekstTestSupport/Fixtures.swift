@@ -55,3 +55,12 @@ public enum Fixtures {
         return url
     }
 }
+
+import KlartekstExtraction
+
+extension Fixtures {
+    /// The Kalundborg item's sections.
+    public static func kalundborgSections() throws -> [Section] {
+        SectionParser.parse(html: try kalundborgMeeting().items[0].html)
+    }
+}

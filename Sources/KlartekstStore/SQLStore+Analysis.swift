@@ -1,0 +1,88 @@
+import Foundation
+import KlartekstCore
+
+extension SQLStore: AnalysisStore {
+    public func analysisInputs(municipality: String?, itemKey: String?) async throws -> [AnalysisInput] {
+        try await db.read { exec in
+            var sql = """
+                SELECT i.identity_key, i.title, i.status, i.current_revision, i.id, m.name AS municipality_name, c.name AS committee_name,
+                    g.municipality
+                FROM item i JOIN meeting g ON g.id = i.meeting_id JOIN committee c ON c.id = g.committee_id
+                JOIN municipality m ON m.slug = g.municipality WHERE 1 = 1
+                """
+            var binds: [SQLValue] = []
+            if let municipality {
+                sql += " AND g.municipality = ?"
+                binds.append(.text(municipality))
+            }
+            if let itemKey {
+                sql += " AND i.identity_key = ?"
+                binds.append(.text(itemKey))
+            }
+            sql += " ORDER BY i.identity_key"
+            var out: [AnalysisInput] = []
+            for r in try await exec.query(sql, binds) {
+                guard let revision = try await exec.one(
+                    "SELECT id FROM item_revision WHERE item_id = ? AND revision = ?", .int(Int64(r.int("id") ?? 0)),
+                    .int(Int64(r.int("current_revision") ?? 1)))?.int("id")
+                else { continue }
+                let sections = try await self.sections(revisionID: revision, exec)
+                let texts = try await exec.query(
+                    """
+                    SELECT p.body FROM attachment a
+                    JOIN document_file f ON f.municipality = ? AND f.kind = 'attachment' AND f.portal_id = a.portal_id
+                    JOIN page_text p ON p.sha256 = f.sha256
+                    WHERE a.revision_id = ? ORDER BY a.ordinal, p.page
+                    """, .text(r.string("municipality") ?? ""), .int(Int64(revision))
+                ).compactMap { $0.string("body") }
+                out.append(AnalysisInput(
+                    itemKey: r.string("identity_key") ?? "", municipalityName: r.string("municipality_name") ?? "",
+                    committee: r.string("committee_name") ?? "", title: r.string("title") ?? "",
+                    status: ItemStatus(rawValue: r.string("status") ?? "") ?? .public, sections: sections,
+                    attachmentText: texts.joined(separator: "\n\n")))
+            }
+            return out
+        }
+    }
+
+    public func hasAnalysis(itemKey: String, prompt: String, version: Int, topic: String, model: String, inputHash: String) async throws -> Bool {
+        try await db.read { exec in
+            try await exec.one(
+                """
+                SELECT 1 AS x FROM analysis WHERE item_key = ? AND prompt = ? AND prompt_version = ? AND topic = ? AND model = ? AND input_hash = ?
+                """, .text(itemKey), .text(prompt), .int(Int64(version)), .text(topic), .text(model), .text(inputHash)) != nil
+        }
+    }
+
+    public func saveAnalysis(_ a: StoredAnalysis) async throws {
+        let now = Self.iso(self.now())
+        try await db.transaction { exec in
+            try await exec.execute(
+                """
+                INSERT INTO analysis (item_key, prompt, prompt_version, topic, model, backend, input_hash, status, result, problems,
+                    prompt_tokens, completion_tokens, seconds, edited, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (item_key, prompt, prompt_version, topic, model, input_hash) DO UPDATE SET status = excluded.status,
+                    result = excluded.result, problems = excluded.problems, edited = excluded.edited
+                """, .text(a.itemKey), .text(a.prompt), .int(Int64(a.promptVersion)), .text(a.topic), .text(a.model), .text(a.backend),
+                .text(a.inputHash), .text(a.status.rawValue), .text(a.result), .text(a.problems.joined(separator: "\n")),
+                .int(Int64(a.promptTokens)), .int(Int64(a.completionTokens)), .double(a.seconds), SQLValue(a.edited), .text(now))
+        }
+    }
+
+    public func analyses(itemKey: String) async throws -> [StoredAnalysis] {
+        try await db.read { exec in
+            try await exec.query(
+                "SELECT * FROM analysis WHERE item_key = ? ORDER BY prompt, topic, prompt_version DESC, id DESC", .text(itemKey)
+            ).map { r in
+                StoredAnalysis(
+                    itemKey: r.string("item_key") ?? "", prompt: r.string("prompt") ?? "", promptVersion: r.int("prompt_version") ?? 0,
+                    topic: r.string("topic") ?? "", model: r.string("model") ?? "", backend: r.string("backend") ?? "",
+                    inputHash: r.string("input_hash") ?? "", status: StoredAnalysis.Status(rawValue: r.string("status") ?? "") ?? .failed,
+                    result: r.string("result") ?? "", problems: (r.string("problems") ?? "").split(separator: "\n").map(String.init),
+                    promptTokens: r.int("prompt_tokens") ?? 0, completionTokens: r.int("completion_tokens") ?? 0,
+                    seconds: r.double("seconds") ?? 0, createdAt: r.string("created_at") ?? "", edited: r.bool("edited"))
+            }
+        }
+    }
+}

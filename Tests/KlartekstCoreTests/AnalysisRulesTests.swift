@@ -1,0 +1,56 @@
+import Foundation
+import KlartekstCore
+import KlartekstTestSupport
+import Testing
+
+@Suite("Citizen analysis rules: prompts, checks, deterministic fallback")
+struct AnalysisRulesTests {
+    static let prompts = Fixtures.root.appendingPathComponent("prompts")
+    static func taxonomy() throws -> Taxonomy { try Taxonomy.load(Data(contentsOf: prompts.appendingPathComponent("taxonomy.json"))) }
+
+    @Test("the prompt files parse, and the schema carries the taxonomy")
+    func promptFiles() throws {
+        for file in ["summary/v1.md", "relevance/v1.md"] {
+            let p = try Prompt.parse(String(contentsOf: Self.prompts.appendingPathComponent(file), encoding: .utf8), file: file)
+            #expect(p.version == 1 && !p.inputs.isEmpty)
+            #expect(p.system.contains("<kilde>"))
+            let schema = try p.schema(taxonomy: try Self.taxonomy())
+            #expect(schema["type"] as? String == "object")
+        }
+        #expect(try Self.taxonomy().labels.count >= 20)
+    }
+
+    @Test("the deterministic fallback builds the Kalundborg question and a grounded summary")
+    func fallback() throws {
+        let parsed = try Fixtures.kalundborgSections()
+        let s = DeterministicSummary.analyse(item: "Beslutning om hjemløsestrategi", sections: parsed, municipality: "Kalundborg Kommune", taxonomy: try Self.taxonomy())
+        #expect(s.question == "Skal Kalundborg Kommune godkende hjemløsestrategien?")
+        #expect(s.keywords.first == "Hjemløshed")
+        #expect(!s.argumentsGenerated && s.pros.isEmpty)
+        let source = parsed.map(\.text).joined(separator: "\n")
+        let v = AnalysisValidator(municipalityName: "Kalundborg Kommune", source: source, taxonomy: try Self.taxonomy())
+        #expect(s.summary.allSatisfy { v.quoteFound($0.quote) })
+    }
+
+    @Test("ungrounded quotes, foreign keywords, invented numbers, hard Danish and non-questions are caught")
+    func checks() throws {
+        let source = "Direktøren indstiller, at hjemløsestrategien godkendes. Der er afsat 2,5 mio. kr. i 2026 til en hjemløsekoordinator."
+        let v = AnalysisValidator(municipalityName: "Kalundborg Kommune", source: source, taxonomy: try Self.taxonomy())
+        let good = CitizenSummary(
+            question: "Skal Kalundborg Kommune godkende hjemløsestrategien?",
+            summary: [Claim(text: "Kommunen vil have en plan mod hjemløshed.", quote: "at hjemløsestrategien godkendes"),
+                      Claim(text: "Der er 2,5 mio. kr. i 2026 til en koordinator.", quote: "afsat 2,5 mio. kr. i 2026")],
+            pros: [], cons: [], keywords: ["Hjemløshed"])
+        #expect(v.check(good) == [])
+        var bad = good
+        bad.question = "Hvad mener du om strategien"
+        bad.summary[1] = Claim(text: "Den koster 19 mio. kr.", quote: "strategien koster 19 mio. kr.")
+        bad.keywords = ["Ældre", "HACKED"]
+        let problems = v.check(bad).joined(separator: "\n")
+        for expected in ["does not end with", "does not name", "not a yes/no", "quote not found", "number 19", "not in the taxonomy"] {
+            #expect(problems.contains(expected), "\(expected)")
+        }
+        #expect(LIX.compute("Kalundborg Kommune har i samarbejde med Social- og Boligstyrelsen udviklet en samlet og tværfaglig indsats for at reducere og forebygge hjemløshed.") > 40)
+        #expect(LIX.compute("Byen vil hjælpe folk uden hjem. Planen er klar.") < 40)
+    }
+}
