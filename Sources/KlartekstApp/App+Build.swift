@@ -16,13 +16,13 @@ public enum App {
         do {
             store = try await SQLStore.open(url: config.databaseURL, logger: logger)
         } catch {
-            throw AppError("cannot open the database \(PostgresDatabaseURL.redact(config.databaseURL)): \(error)")
+            throw AppError("cannot open the database \(PostgresDatabase.redact(config.databaseURL)): \(error)")
         }
         do {
             try await store.migrate()
         } catch {
             await store.close()
-            throw AppError("cannot migrate the database \(PostgresDatabaseURL.redact(config.databaseURL)): \(error)")
+            throw AppError("cannot migrate the database \(PostgresDatabase.redact(config.databaseURL)): \(error)")
         }
         return store
     }
@@ -71,14 +71,5 @@ public enum App {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         return registry
-    }
-}
-
-/// Redaction of secrets in database URLs, for messages and logs.
-public enum PostgresDatabaseURL {
-    public static func redact(_ url: String) -> String {
-        guard var c = URLComponents(string: url), c.password != nil else { return url }
-        c.password = "***"
-        return c.string ?? url
     }
 }

@@ -16,7 +16,7 @@ public enum Doctor {
 
     public static func run(config: AppConfig, logger: Logger) async -> [Check] {
         var checks: [Check] = []
-        checks.append(Check(name: "configuration", ok: true, detail: "database \(PostgresDatabaseURL.redact(config.databaseURL)); web http://\(config.host):\(config.port)/", required: true))
+        checks.append(Check(name: "configuration", ok: true, detail: "database \(PostgresDatabase.redact(config.databaseURL)); web http://\(config.host):\(config.port)/", required: true))
         do {
             let store = try await App.openStore(config, logger: logger)
             let counts = try await store.counts()

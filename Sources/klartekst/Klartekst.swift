@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KlartekstApp
 import KlartekstCore
+import KlartekstStore
 import KlartekstPipeline
 import Logging
 
@@ -274,7 +275,7 @@ struct Config: AsyncParsableCommand {
     func run() async throws {
         let (config, _) = try await common.load()
         let effective: [String: String] = [
-            "database.url": PostgresDatabaseURL.redact(config.databaseURL), "http.host": config.host, "http.port": String(config.port),
+            "database.url": PostgresDatabase.redact(config.databaseURL), "http.host": config.host, "http.port": String(config.port),
             "log.level": config.logLevel.rawValue, "import.megabytes": String(config.importLimitBytes >> 20),
         ]
         print("Keys are read from flags, then KLARTEKST_<KEY> environment variables (e.g. KLARTEKST_HTTP_PORT), then the --config JSON file, then defaults.\n")
