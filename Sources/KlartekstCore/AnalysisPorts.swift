@@ -39,13 +39,23 @@ public struct StoredAnalysis: Sendable, Equatable, Codable {
     public var completionTokens: Int
     public var seconds: Double
     public var createdAt: String
+    /// An operator changed the result; the model's own answer is kept in `originalResult`.
     public var edited: Bool
+    /// The database row id (nil before it is stored).
+    public var id: Int64?
+    public var originalResult: String?
+    public var reviewedBy: String?
+    public var reviewedAt: String?
 
     public init(
         itemKey: String, prompt: String, promptVersion: Int, topic: String, model: String, backend: String, inputHash: String,
         status: Status, result: String, problems: [String], promptTokens: Int, completionTokens: Int, seconds: Double, createdAt: String = "",
-        edited: Bool = false
+        edited: Bool = false, id: Int64? = nil, originalResult: String? = nil, reviewedBy: String? = nil, reviewedAt: String? = nil
     ) {
+        self.id = id
+        self.originalResult = originalResult
+        self.reviewedBy = reviewedBy
+        self.reviewedAt = reviewedAt
         self.itemKey = itemKey
         self.prompt = prompt
         self.promptVersion = promptVersion
@@ -65,11 +75,51 @@ public struct StoredAnalysis: Sendable, Equatable, Codable {
 
     public var summary: CitizenSummary? { try? JSONDecoder().decode(CitizenSummary.self, from: Data(result.utf8)) }
     public var relevance: Relevance? { try? JSONDecoder().decode(Relevance.self, from: Data(result.utf8)) }
+    /// "summary@v1".
+    public var promptID: String { "\(prompt)@v\(promptVersion)" }
+    /// Made without a language model (the deterministic fallback).
+    public var isDeterministic: Bool { backend == "deterministic" }
+
+    /// What citizens see of an item: per prompt and topic, the published result of the newest
+    /// prompt version, a model's before the deterministic fallback's, the newest first.
+    public static func shown(_ all: [StoredAnalysis]) -> [StoredAnalysis] {
+        var best: [String: StoredAnalysis] = [:]
+        for a in all where a.status == .published {
+            let key = a.prompt + "\u{1F}" + a.topic
+            guard let b = best[key] else {
+                best[key] = a
+                continue
+            }
+            let rank = { (x: StoredAnalysis) in (x.isDeterministic ? 0 : 1, x.promptVersion, x.createdAt, x.id ?? 0) }
+            if rank(a) > rank(b) { best[key] = a }
+        }
+        return best.values.sorted { ($0.prompt, $0.topic) < ($1.prompt, $1.topic) }
+    }
+}
+
+/// An analysis waiting for an operator, with where its item is.
+public struct ReviewEntry: Sendable, Equatable {
+    public var analysis: StoredAnalysis
+    public var municipality: String
+    public var meetingSlug: String
+    public var number: String
+    public var title: String
+
+    public init(analysis: StoredAnalysis, municipality: String, meetingSlug: String, number: String, title: String) {
+        self.analysis = analysis
+        self.municipality = municipality
+        self.meetingSlug = meetingSlug
+        self.number = number
+        self.title = title
+    }
 }
 
 /// An item ready for analysis.
 public struct AnalysisInput: Sendable {
     public var itemKey: String
+    /// Municipality slug and item number (for evaluation labels and links).
+    public var municipality: String = ""
+    public var number: String = ""
     public var municipalityName: String
     public var committee: String
     public var title: String
@@ -91,6 +141,13 @@ public protocol AnalysisStore: Sendable {
     func analysisInputs(municipality: String?, itemKey: String?) async throws -> [AnalysisInput]
     func hasAnalysis(itemKey: String, prompt: String, version: Int, topic: String, model: String, inputHash: String) async throws -> Bool
     func saveAnalysis(_ a: StoredAnalysis) async throws
-    /// The newest analyses of an item, per prompt and topic.
+    /// Every stored analysis of an item (all prompts, versions, topics and statuses), newest first.
     func analyses(itemKey: String) async throws -> [StoredAnalysis]
+    /// One analysis by row id.
+    func analysis(id: Int64) async throws -> StoredAnalysis?
+    /// Results waiting for an operator (pending review first, then failed), oldest first.
+    func reviewQueue(limit: Int) async throws -> [ReviewEntry]
+    /// An operator's decision: publish, reject, or publish an edited result (the original is kept).
+    /// Returns false when the analysis does not exist.
+    func review(id: Int64, status: StoredAnalysis.Status, editedResult: String?, reviewer: String) async throws -> Bool
 }

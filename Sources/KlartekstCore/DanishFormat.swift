@@ -32,6 +32,17 @@ public enum DanishFormat {
         "\(integer(n)) \(n == 1 ? singular : plural)"
     }
 
+    /// 32.45 → "32,5" (one decimal, Danish comma; whole numbers without decimals: 32.0 → "32").
+    public static func decimal(_ x: Double, digits: Int = 1) -> String {
+        let scale = pow(10.0, Double(digits))
+        let rounded = (x * scale).rounded() / scale
+        if rounded == rounded.rounded() { return integer(Int(rounded)) }
+        let whole = Int(rounded.rounded(.towardZero))
+        let fraction = Int((abs(rounded - Double(whole)) * scale).rounded())
+        let text = String(fraction).count < digits ? String(repeating: "0", count: digits - String(fraction).count) + String(fraction) : String(fraction)
+        return (rounded < 0 && whole == 0 ? "-" : "") + integer(whole) + "," + text
+    }
+
     /// 1234567 → "1.234.567".
     public static func integer(_ n: Int) -> String {
         let digits = String(abs(n))

@@ -12,11 +12,17 @@ public struct Prompt: Sendable, Equatable {
     public var attachmentBudget: Int
     public var maxTokens: Int
     public var checks: [String]
+    /// How claims point at the source: `quotes` (the model copies a passage) or `sentences` (the
+    /// source is sent with numbered sentences, the model cites a number, Klartekst inserts the
+    /// sentence as the quote — small models cannot copy text exactly).
+    public var evidence: Evidence = .quotes
     public var system: String
     public var user: String
     public var schemaTemplate: String
 
     public var id: String { "\(name)@v\(version)" }
+
+    public enum Evidence: String, Sendable, Equatable { case quotes, sentences }
 
     public struct ParseError: Error, CustomStringConvertible, Sendable {
         public var description: String
@@ -53,11 +59,14 @@ public struct Prompt: Sendable, Equatable {
         for required in ["system", "user", "schema"] where body(required).isEmpty {
             throw ParseError(description: "\(file): the ## \(required) section is missing")
         }
+        guard let evidence = Evidence(rawValue: meta["evidence"] ?? "quotes") else {
+            throw ParseError(description: "\(file): evidence must be quotes or sentences")
+        }
         return Prompt(
             name: name, version: version, description: meta["description"] ?? "", inputs: inputs,
             attachmentBudget: Int(meta["attachments"] ?? "") ?? 0, maxTokens: Int(meta["max_tokens"] ?? "") ?? 800,
             checks: (meta["checks"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) },
-            system: body("system"), user: body("user"), schemaTemplate: body("schema"))
+            evidence: evidence, system: body("system"), user: body("user"), schemaTemplate: body("schema"))
     }
 
     /// Replaces `{{name}}` placeholders; unknown ones are left visible so a test can catch them.
@@ -65,6 +74,64 @@ public struct Prompt: Sendable, Equatable {
         var out = template
         for (k, v) in values { out = out.replacingOccurrences(of: "{{\(k)}}", with: v) }
         return out
+    }
+
+    /// The text the model sees: the chosen sections in this prompt's order, then attachment text up to the budget.
+    public func source(for input: AnalysisInput) -> String { renderSource(for: input).text }
+
+    /// The source as sent: text (with `[n]` before each sentence for `evidence: sentences`) and the
+    /// numbered sentences. At most `maxCharacters` (cut at a sentence; nil: no limit).
+    public func renderSource(for input: AnalysisInput, maxCharacters: Int? = nil) -> SourceText {
+        var blocks: [(heading: String, text: String)] = []
+        for kind in inputs {
+            for s in input.sections where s.kind == kind && !s.text.isEmpty {
+                blocks.append((s.heading.isEmpty ? kind.danishLabel : s.heading, s.text))
+            }
+        }
+        if attachmentBudget > 0 && !input.attachmentText.isEmpty {
+            blocks.append(("Bilag (uddrag)", String(input.attachmentText.prefix(attachmentBudget))))
+        }
+        let limit = maxCharacters ?? Int.max
+        var out = ""
+        var sentences: [String] = []
+        var truncated = false
+        outer: for block in blocks {
+            let head = (out.isEmpty ? "" : "\n\n") + "## \(block.heading)\n"
+            guard out.count + head.count < limit else {
+                truncated = true
+                break
+            }
+            out += head
+            switch evidence {
+            case .quotes:
+                var body = block.text
+                if out.count + body.count > limit {
+                    body = String(body.prefix(limit - out.count))
+                    if let cut = body.lastIndex(where: { ".!?\n".contains($0) }) { body = String(body[...cut]) }
+                    out += body
+                    truncated = true
+                    break outer
+                }
+                out += body
+            case .sentences:
+                var first = true
+                for line in block.text.split(separator: "\n", omittingEmptySubsequences: true) {
+                    for sentence in SourceText.sentences(String(line)) {
+                        let numbered = "\(first ? "" : " ")[\(sentences.count + 1)] \(sentence)"
+                        if out.count + numbered.count > limit {
+                            truncated = true
+                            break outer
+                        }
+                        sentences.append(sentence)
+                        out += numbered
+                        first = false
+                    }
+                    out += "\n"
+                    first = true
+                }
+            }
+        }
+        return SourceText(text: out.trimmingCharacters(in: .whitespacesAndNewlines), sentences: sentences, truncated: truncated)
     }
 
     /// The JSON schema with the taxonomy enum filled in.
@@ -104,4 +171,54 @@ public struct Topic: Sendable, Equatable, Codable {
     public var name: String
     public var description: String
     public var examples: [String]
+    /// Word beginnings the deterministic fallback and the search use (default: the examples).
+    public var stems: [String]?
+
+    public init(slug: String, name: String, description: String, examples: [String], stems: [String]? = nil) {
+        self.slug = slug
+        self.name = name
+        self.description = description
+        self.examples = examples
+        self.stems = stems
+    }
+}
+
+/// The source text sent to a model, and its numbered sentences (for `evidence: sentences`).
+public struct SourceText: Sendable, Equatable {
+    public var text: String
+    public var sentences: [String]
+    /// Part of the item was left out to fit the model's context.
+    public var truncated: Bool
+
+    /// Splits a line into sentences (not at "d." or "f.eks." or after a number's dot).
+    public static func sentences(_ line: String) -> [String] {
+        DeterministicSummary.sentences(line).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    /// Replaces `"kilde": n` in the claims of a model's JSON answer by `"quote": "<sentence n>"`.
+    /// - Returns: the rewritten JSON, and problems for numbers that name no sentence.
+    public func resolveCitations(_ json: String) -> (String, [String]) {
+        guard var obj = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any] else { return (json, []) }
+        var problems: [String] = []
+        func resolve(_ claim: [String: Any]) -> [String: Any] {
+            var c = claim
+            guard let n = c["kilde"] as? Int ?? (c["kilde"] as? String).flatMap({ Int($0.trimmingCharacters(in: CharacterSet(charactersIn: "[] "))) }) else {
+                return c
+            }
+            c["kilde"] = nil
+            if n >= 1 && n <= sentences.count {
+                c["quote"] = sentences[n - 1]
+            } else {
+                problems.append("source sentence [\(n)] does not exist (the source has \(sentences.count))")
+                c["quote"] = "[\(n)]"
+            }
+            return c
+        }
+        for key in ["summary", "pros", "cons"] {
+            if let list = obj[key] as? [[String: Any]] { obj[key] = list.map(resolve) }
+        }
+        if obj["kilde"] != nil { obj = resolve(obj) }
+        guard let data = try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys]) else { return (json, problems) }
+        return (String(decoding: data, as: UTF8.self), problems)
+    }
 }

@@ -74,9 +74,15 @@ public struct AnalyzeStage: Sendable {
     let backend: Backend
     let concurrency: Int
     let autopublish: Bool
+    /// The model's context window in tokens: the source is cut to fit it (nil: never cut).
+    let contextTokens: Int?
     let logger: Logger
 
-    public init(store: any AnalysisStore, library: PromptLibrary, backend: Backend, concurrency: Int = 1, autopublish: Bool = true, logger: Logger) {
+    public init(
+        store: any AnalysisStore, library: PromptLibrary, backend: Backend, concurrency: Int = 1, autopublish: Bool = true, contextTokens: Int? = nil,
+        logger: Logger
+    ) {
+        self.contextTokens = contextTokens
         self.store = store
         self.library = library
         self.backend = backend
@@ -134,7 +140,12 @@ public struct AnalyzeStage: Sendable {
                 group.addTask { try await self.analyse(job) }
                 return true
             }
-            for _ in 0..<concurrency where next() {}
+            // With a model, run twice as many jobs as the backend takes at once: the model client
+            // caps requests in flight, so while one job reads or writes the store, another already
+            // waits for the freed slot and the backend never idles.
+            let width: Int
+            if case .model = backend { width = concurrency * 2 } else { width = concurrency }
+            for _ in 0..<width where next() {}
             while let r = try await group.next() {
                 report.merge(r)
                 _ = next()
@@ -146,24 +157,38 @@ public struct AnalyzeStage: Sendable {
     }
 
     /// The text the model sees: the chosen sections in the prompt's order, then attachment text up to the budget.
-    public static func source(for input: AnalysisInput, prompt: Prompt) -> String {
-        var parts: [String] = []
-        for kind in prompt.inputs {
-            for s in input.sections where s.kind == kind && !s.text.isEmpty {
-                parts.append("## \(s.heading.isEmpty ? kind.danishLabel : s.heading)\n\(s.text)")
-            }
+    public static func source(for input: AnalysisInput, prompt: Prompt) -> String { prompt.source(for: input) }
+
+    /// Checks an operator's edit of a stored result with the same checks a model's answer gets.
+    /// - Returns: the result re-encoded, and the problems (empty: it may be published).
+    public func checkEdit(_ json: String, of analysis: StoredAnalysis) async throws -> (String, [String]) {
+        guard let prompt = library.prompt(analysis.promptID) else { return (json, ["unknown prompt \(analysis.promptID)"]) }
+        guard let input = try await store.analysisInputs(municipality: nil, itemKey: analysis.itemKey).first else {
+            return (json, ["the item no longer exists"])
         }
-        if prompt.attachmentBudget > 0 && !input.attachmentText.isEmpty {
-            parts.append("## Bilag (uddrag)\n" + String(input.attachmentText.prefix(prompt.attachmentBudget)))
-        }
-        return parts.joined(separator: "\n\n")
+        let validator = AnalysisValidator(
+            municipalityName: input.municipalityName, source: prompt.source(for: input) + "\n" + input.title, taxonomy: library.taxonomy)
+        return check(json, prompt: prompt, validator: validator)
     }
 
     func analyse(_ job: Job) async throws -> Report {
         var report = Report()
         let input = job.input
         let prompt = job.prompt
-        let source = Self.source(for: input, prompt: prompt)
+        var values = [
+            "municipality": input.municipalityName, "committee": input.committee, "title": input.title, "source": "",
+            "taxonomy": library.taxonomy.labels.joined(separator: ", "), "topic_name": job.topic?.name ?? "",
+            "topic_description": job.topic?.description ?? "", "topic_examples": job.topic?.examples.joined(separator: ", ") ?? "",
+        ]
+        // Fit the context: about 3 characters of Danish per token, after the answer and the templates.
+        var budget: Int?
+        if case .model = backend, let contextTokens {
+            let templates = Prompt.fill(prompt.system, values).count + Prompt.fill(prompt.user, values).count
+            budget = max(1500, (contextTokens - prompt.maxTokens) * 3 - templates - 300)
+        }
+        let rendered = prompt.renderSource(for: input, maxCharacters: budget)
+        let source = rendered.text
+        values["source"] = source
         let topicSlug = job.topic?.slug ?? ""
         let hash = ContentHash.sha256(fields: [prompt.id, input.municipalityName, input.title, topicSlug, source])
         if try await store.hasAnalysis(itemKey: input.itemKey, prompt: prompt.name, version: prompt.version, topic: topicSlug, model: modelID, inputHash: hash) {
@@ -179,19 +204,16 @@ public struct AnalyzeStage: Sendable {
         var tokensOut = 0
         switch backend {
         case .deterministic:
-            guard prompt.name == "summary" else {
-                report.notApplicable += 1
-                return report
+            if let topic = job.topic {
+                let r = DeterministicRelevance.judge(topic: topic, title: input.title, sections: input.sections)
+                result = Self.encode(r)
+                problems = validator.check(r)
+            } else {
+                let s = DeterministicSummary.analyse(item: input.title, sections: input.sections, municipality: input.municipalityName, taxonomy: library.taxonomy)
+                result = Self.encode(s)
+                problems = validator.check(s)
             }
-            let s = DeterministicSummary.analyse(item: input.title, sections: input.sections, municipality: input.municipalityName, taxonomy: library.taxonomy)
-            result = Self.encode(s)
-            problems = validator.check(s)
         case .model(let model):
-            let values = [
-                "municipality": input.municipalityName, "committee": input.committee, "title": input.title, "source": source,
-                "taxonomy": library.taxonomy.labels.joined(separator: ", "), "topic_name": job.topic?.name ?? "",
-                "topic_description": job.topic?.description ?? "", "topic_examples": job.topic?.examples.joined(separator: ", ") ?? "",
-            ]
             let system = Prompt.fill(prompt.system, values)
             var user = Prompt.fill(prompt.user, values)
             let schema = try prompt.schema(taxonomy: library.taxonomy)
@@ -206,7 +228,13 @@ public struct AnalyzeStage: Sendable {
                 }
                 tokensIn += answer.promptTokens
                 tokensOut += answer.completionTokens
-                (result, problems) = check(answer.content, prompt: prompt, validator: validator)
+                var content = answer.content
+                var citationProblems: [String] = []
+                if prompt.evidence == .sentences {
+                    (content, citationProblems) = rendered.resolveCitations(JSONRepairLite.escapeControlCharacters(content))
+                }
+                (result, problems) = check(content, prompt: prompt, validator: validator)
+                problems = citationProblems + problems
                 if problems.isEmpty || attempt == 2 { break }
                 user += "\n\nDit forrige svar blev afvist, fordi: " + problems.joined(separator: "; ") + ". Svar igen efter reglerne, kun med JSON."
             }
@@ -214,7 +242,10 @@ public struct AnalyzeStage: Sendable {
         let elapsed = clock.now - started
         let status: StoredAnalysis.Status
         if case .deterministic = backend {
-            status = problems.isEmpty && autopublish ? .published : .pendingReview
+            // The fallback quotes the municipality's own text, so hard Danish is the source's, not
+            // an invented simplification: it is shown with its LIX, marked as not checked.
+            let onlyReadability = problems.allSatisfy { $0.hasPrefix("summary LIX") }
+            status = onlyReadability && autopublish ? .published : .pendingReview
         } else {
             status = problems.isEmpty ? (autopublish ? .published : .pendingReview) : .failed
         }

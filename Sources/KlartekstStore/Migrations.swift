@@ -240,5 +240,14 @@ enum Migrations {
                 "CREATE INDEX analysis_by_item ON analysis (item_key, prompt, topic)",
             ]
         ),
+        (
+            "0005-analysis-review",
+            [
+                "ALTER TABLE analysis ADD COLUMN original_result TEXT",
+                "ALTER TABLE analysis ADD COLUMN reviewed_by TEXT",
+                "ALTER TABLE analysis ADD COLUMN reviewed_at TEXT",
+                "CREATE INDEX analysis_by_status ON analysis (status, created_at)",
+            ]
+        ),
     ]
 }

@@ -1,12 +1,12 @@
 import Foundation
 import KlartekstCore
 
-extension SQLStore: AnalysisStore {
+extension SQLStore {
     public func analysisInputs(municipality: String?, itemKey: String?) async throws -> [AnalysisInput] {
         try await db.read { exec in
             var sql = """
-                SELECT i.identity_key, i.title, i.status, i.current_revision, i.id, m.name AS municipality_name, c.name AS committee_name,
-                    g.municipality
+                SELECT i.identity_key, i.title, i.status, i.current_revision, i.id, i.number, m.name AS municipality_name,
+                    c.name AS committee_name, g.municipality
                 FROM item i JOIN meeting g ON g.id = i.meeting_id JOIN committee c ON c.id = g.committee_id
                 JOIN municipality m ON m.slug = g.municipality WHERE 1 = 1
                 """
@@ -35,11 +35,14 @@ extension SQLStore: AnalysisStore {
                     WHERE a.revision_id = ? ORDER BY a.ordinal, p.page
                     """, .text(r.string("municipality") ?? ""), .int(Int64(revision))
                 ).compactMap { $0.string("body") }
-                out.append(AnalysisInput(
+                var input = AnalysisInput(
                     itemKey: r.string("identity_key") ?? "", municipalityName: r.string("municipality_name") ?? "",
                     committee: r.string("committee_name") ?? "", title: r.string("title") ?? "",
                     status: ItemStatus(rawValue: r.string("status") ?? "") ?? .public, sections: sections,
-                    attachmentText: texts.joined(separator: "\n\n")))
+                    attachmentText: texts.joined(separator: "\n\n"))
+                input.municipality = r.string("municipality") ?? ""
+                input.number = r.string("number") ?? ""
+                out.append(input)
             }
             return out
         }
@@ -64,6 +67,7 @@ extension SQLStore: AnalysisStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (item_key, prompt, prompt_version, topic, model, input_hash) DO UPDATE SET status = excluded.status,
                     result = excluded.result, problems = excluded.problems, edited = excluded.edited
+                    WHERE analysis.reviewed_at IS NULL
                 """, .text(a.itemKey), .text(a.prompt), .int(Int64(a.promptVersion)), .text(a.topic), .text(a.model), .text(a.backend),
                 .text(a.inputHash), .text(a.status.rawValue), .text(a.result), .text(a.problems.joined(separator: "\n")),
                 .int(Int64(a.promptTokens)), .int(Int64(a.completionTokens)), .double(a.seconds), SQLValue(a.edited), .text(now))
@@ -74,15 +78,63 @@ extension SQLStore: AnalysisStore {
         try await db.read { exec in
             try await exec.query(
                 "SELECT * FROM analysis WHERE item_key = ? ORDER BY prompt, topic, prompt_version DESC, id DESC", .text(itemKey)
-            ).map { r in
-                StoredAnalysis(
-                    itemKey: r.string("item_key") ?? "", prompt: r.string("prompt") ?? "", promptVersion: r.int("prompt_version") ?? 0,
-                    topic: r.string("topic") ?? "", model: r.string("model") ?? "", backend: r.string("backend") ?? "",
-                    inputHash: r.string("input_hash") ?? "", status: StoredAnalysis.Status(rawValue: r.string("status") ?? "") ?? .failed,
-                    result: r.string("result") ?? "", problems: (r.string("problems") ?? "").split(separator: "\n").map(String.init),
-                    promptTokens: r.int("prompt_tokens") ?? 0, completionTokens: r.int("completion_tokens") ?? 0,
-                    seconds: r.double("seconds") ?? 0, createdAt: r.string("created_at") ?? "", edited: r.bool("edited"))
+            ).map(Self.storedAnalysis)
+        }
+    }
+
+    public func analysis(id: Int64) async throws -> StoredAnalysis? {
+        try await db.read { exec in
+            try await exec.one("SELECT * FROM analysis WHERE id = ?", .int(id)).map(Self.storedAnalysis)
+        }
+    }
+
+    public func reviewQueue(limit: Int) async throws -> [ReviewEntry] {
+        try await db.read { exec in
+            try await exec.query(
+                """
+                SELECT a.*, g.municipality AS item_municipality, g.slug AS meeting_slug, i.number AS item_number, i.title AS item_title
+                FROM analysis a JOIN item i ON i.identity_key = a.item_key JOIN meeting g ON g.id = i.meeting_id
+                WHERE a.status IN ('pendingReview', 'failed')
+                ORDER BY CASE a.status WHEN 'pendingReview' THEN 0 ELSE 1 END, a.created_at, a.id LIMIT ?
+                """, .int(Int64(limit))
+            ).map {
+                ReviewEntry(
+                    analysis: Self.storedAnalysis($0), municipality: $0.string("item_municipality") ?? "",
+                    meetingSlug: $0.string("meeting_slug") ?? "", number: $0.string("item_number") ?? "", title: $0.string("item_title") ?? "")
             }
         }
+    }
+
+    public func review(id: Int64, status: StoredAnalysis.Status, editedResult: String?, reviewer: String) async throws -> Bool {
+        let now = Self.iso(self.now())
+        return try await db.transaction { exec in
+            guard let row = try await exec.one("SELECT result, original_result, edited FROM analysis WHERE id = ?", .int(id)) else { return false }
+            if let editedResult {
+                // The model's own answer is kept once, however often an operator edits.
+                let original = row.bool("edited") ? row.string("original_result") : row.string("result")
+                try await exec.execute(
+                    """
+                    UPDATE analysis SET status = ?, result = ?, original_result = ?, edited = 1, problems = '', reviewed_by = ?, reviewed_at = ?
+                    WHERE id = ?
+                    """, .text(status.rawValue), .text(editedResult), SQLValue(original), .text(reviewer), .text(now), .int(id))
+            } else {
+                try await exec.execute(
+                    "UPDATE analysis SET status = ?, reviewed_by = ?, reviewed_at = ? WHERE id = ?", .text(status.rawValue), .text(reviewer),
+                    .text(now), .int(id))
+            }
+            return true
+        }
+    }
+
+    static func storedAnalysis(_ r: SQLRow) -> StoredAnalysis {
+        StoredAnalysis(
+            itemKey: r.string("item_key") ?? "", prompt: r.string("prompt") ?? "", promptVersion: r.int("prompt_version") ?? 0,
+            topic: r.string("topic") ?? "", model: r.string("model") ?? "", backend: r.string("backend") ?? "",
+            inputHash: r.string("input_hash") ?? "", status: StoredAnalysis.Status(rawValue: r.string("status") ?? "") ?? .failed,
+            result: r.string("result") ?? "", problems: (r.string("problems") ?? "").split(separator: "\n").map(String.init),
+            promptTokens: r.int("prompt_tokens") ?? 0, completionTokens: r.int("completion_tokens") ?? 0,
+            seconds: r.double("seconds") ?? 0, createdAt: r.string("created_at") ?? "", edited: r.bool("edited"),
+            id: r.int("id").map(Int64.init), originalResult: r.string("original_result"), reviewedBy: r.string("reviewed_by"),
+            reviewedAt: r.string("reviewed_at"))
     }
 }

@@ -102,19 +102,9 @@ public final class FakePortal: Sendable {
     public func start() async throws {
         let router = Router()
         router.get("**") { request, context in try await self.handle(request, context: context) }
-        let ready = AsyncStream<Int>.makeStream()
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "FakePortal"),
-            onServerRunning: { channel in
-                if let port = channel.localAddress?.port { ready.continuation.yield(port) }
-            },
-            logger: Logger(label: "fake-portal", factory: { _ in SwiftLogNoOpLogHandler() }))
-        let t = Task { try await app.runService() }
+        let (t, port) = await LoopbackServer.start(router, name: "FakePortal")
         task.withLock { $0 = t }
-        for await port in ready.stream {
-            portBox.withLock { $0 = port }
-            break
-        }
+        portBox.withLock { $0 = port }
     }
 
     public func stop() async {

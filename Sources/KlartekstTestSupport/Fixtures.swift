@@ -64,3 +64,10 @@ extension Fixtures {
         SectionParser.parse(html: try kalundborgMeeting().items[0].html)
     }
 }
+
+extension Fixtures {
+    /// Every Hvidovre item with its parsed sections.
+    public static func hvidovreItemSections() throws -> [(number: String, title: String, sections: [Section])] {
+        try hvidovreMeeting().items.map { ($0.number, $0.title, SectionParser.parse(html: $0.html)) }
+    }
+}

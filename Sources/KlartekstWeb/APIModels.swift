@@ -103,6 +103,8 @@ enum API {
         var attachments: [Attachment]
         var revisions: [RevisionInfo]
         var related: [RelatedItem]
+        /// The published citizen analysis and topic relevance, each claim with its located quote.
+        var analysis: ItemAnalysis?
     }
 
     struct AttachmentText: Encodable {
@@ -126,7 +128,7 @@ enum API {
             url: Paths.apiItem(municipality, meeting, i.number), htmlURL: Paths.item(municipality, meeting, i.number))
     }
 
-    static func item(_ page: ItemPage) -> ItemDetail {
+    static func item(_ page: ItemPage, analysis: ItemAnalysis? = nil) -> ItemDetail {
         let m = page.municipality
         return ItemDetail(
             municipality: Municipality(m), meeting: Meeting(page.meeting, municipality: m.slug),
@@ -144,6 +146,6 @@ enum API {
                     pdfURL: a.hasPDF ? zip(m.portalBaseURL, a.portalID).map { Paths.Portal.attachment(base: $0, id: $1) } : nil,
                     pageCount: a.pageCount, textURL: a.pageCount != nil ? a.portalID.map { Paths.apiAttachment(m.slug, $0) } : nil)
             },
-            revisions: page.revisions, related: page.related)
+            revisions: page.revisions, related: page.related, analysis: analysis.flatMap { $0.isEmpty ? nil : $0 })
     }
 }

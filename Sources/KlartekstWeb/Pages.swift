@@ -154,9 +154,72 @@ public struct Pages: Sendable {
         var revisions: [RevisionVM]
         var portalURL: String?
         var apiURL: String
+        var analysis: AnalysisVM?
     }
 
-    func item(_ page: ItemPage) -> String {
+    struct ClaimVM {
+        var n: Int
+        var text, quote: String
+        var before, match, after: String?
+        var located: Bool
+        var heading: String?
+        var sectionAnchor: String?
+    }
+
+    struct AnalysisVM {
+        struct RelevanceVM { var topic, answer, reason: String; var relevant: Bool; var claim: ClaimVM }
+        var question: String?
+        var summary: [ClaimVM]
+        var has_summary: Bool
+        var pros: [ClaimVM]
+        var cons: [ClaimVM]
+        var has_pros, has_cons, has_arguments, noArguments: Bool
+        var keywords: String
+        var lix, lixLabel: String
+        var lixOK: Bool
+        var prompt, model, created: String
+        var deterministic, checked, edited: Bool
+        var relevance: [RelevanceVM]
+        var has_relevance: Bool
+        var quotes: [ClaimVM]
+    }
+
+    /// The analysis block: every claim is numbered and links to its quote ("Kilder"), shown in its context.
+    static func analysisVM(_ a: ItemAnalysis, topics: [String: String]) -> AnalysisVM? {
+        var quotes: [ClaimVM] = []
+        func vm(_ c: ItemAnalysis.PresentedClaim) -> ClaimVM {
+            let v = ClaimVM(
+                n: quotes.count + 1, text: c.text, quote: c.quote, before: c.location?.before, match: c.location?.match, after: c.location?.after,
+                located: c.location != nil, heading: c.location?.heading, sectionAnchor: c.location?.sectionOrdinal.map { "afsnit-\($0)" })
+            quotes.append(v)
+            return v
+        }
+        // Summary claims are numbered first, then pros, cons and the topic judgements.
+        let summary = a.summary.map { $0.summary.map(vm) } ?? []
+        let pros = a.summary.map { $0.pros.map(vm) } ?? []
+        let cons = a.summary.map { $0.cons.map(vm) } ?? []
+        let relevance = a.relevance.map {
+            AnalysisVM.RelevanceVM(
+                topic: topics[$0.topic] ?? $0.topic, answer: $0.relevant ? "Ja" : "Nej", reason: $0.reason, relevant: $0.relevant, claim: vm($0.quote))
+        }
+        guard let s = a.summary else {
+            guard !relevance.isEmpty else { return nil }
+            return AnalysisVM(
+                question: nil, summary: [], has_summary: false, pros: [], cons: [], has_pros: false, has_cons: false, has_arguments: false, noArguments: false,
+                keywords: "", lix: "", lixLabel: "", lixOK: true, prompt: a.relevance[0].provenance.prompt, model: a.relevance[0].provenance.model,
+                created: DanishFormat.date(a.relevance[0].provenance.createdAt) ?? "", deterministic: a.relevance[0].provenance.backend == "deterministic",
+                checked: a.relevance[0].provenance.checked, edited: false, relevance: relevance, has_relevance: true, quotes: quotes)
+        }
+        return AnalysisVM(
+            question: s.question, summary: summary, has_summary: !summary.isEmpty, pros: pros, cons: cons, has_pros: !pros.isEmpty, has_cons: !cons.isEmpty,
+            has_arguments: !pros.isEmpty || !cons.isEmpty, noArguments: !s.argumentsGenerated,
+            keywords: s.keywords.joined(separator: " · "), lix: DanishFormat.decimal(s.lix), lixLabel: s.lixLabel, lixOK: s.lix <= 40,
+            prompt: s.provenance.prompt, model: s.provenance.model, created: DanishFormat.date(s.provenance.createdAt) ?? "",
+            deterministic: s.provenance.backend == "deterministic", checked: s.provenance.checked, edited: s.provenance.edited,
+            relevance: relevance, has_relevance: !relevance.isEmpty, quotes: quotes)
+    }
+
+    func item(_ page: ItemPage, analysis: ItemAnalysis? = nil, topics: [String: String] = [:]) -> String {
         let m = page.municipality
         let g = page.meeting
         let i = page.item
@@ -206,7 +269,7 @@ public struct Pages: Sendable {
                 sections: sections, has_sections: !sections.isEmpty, attachments: attachments, has_attachments: !attachments.isEmpty,
                 related: related, has_related: !related.isEmpty, revisions: revisions,
                 portalURL: zip(m.portalBaseURL, page.portalMeetingID).map { Paths.Portal.item(base: $0, meetingID: $1, number: i.number) },
-                apiURL: Paths.apiItem(m.slug, g.slug, i.number)),
+                apiURL: Paths.apiItem(m.slug, g.slug, i.number), analysis: analysis.flatMap { Self.analysisVM($0, topics: topics) }),
             "item")
     }
 
@@ -323,6 +386,51 @@ public struct Pages: Sendable {
                 rows: rows, synced: rows.filter { $0.stateClass == "ok" }.count, failing: rows.filter { $0.stateClass == "failing" }.count,
                 total: rows.count),
             "operations")
+    }
+
+    // MARK: Review queue
+
+    struct ReviewVM {
+        struct Row {
+            var id: String
+            var itemURL, itemTitle, prompt, topic, model, status, created: String
+            var pending: Bool
+            var problems: [String]
+            var has_problems: Bool
+            var result: String
+            var edited: Bool
+        }
+        var title = "Redaktion: analyser til gennemsyn"
+        var has_breadcrumbs = true
+        var breadcrumbs = [Crumb(name: "Forside", url: "/"), Crumb(name: "Driftsstatus", url: "/drift")]
+        var crumb = "Analyser til gennemsyn"
+        var operatorName: String
+        var csrf: String
+        var rows: [Row]
+        var has_rows: Bool
+        var message: String?
+        var problems: [String]
+        var has_problems: Bool { !problems.isEmpty }
+    }
+
+    func review(_ entries: [ReviewEntry], operatorName: String, csrf: String, message: String? = nil, problems: [String] = []) -> String {
+        let rows = entries.map { e -> ReviewVM.Row in
+            let a = e.analysis
+            return ReviewVM.Row(
+                id: a.id.map(String.init) ?? "", itemURL: Paths.item(e.municipality, e.meetingSlug, e.number), itemTitle: e.title, prompt: a.promptID,
+                topic: a.topic, model: a.model, status: a.status == .pendingReview ? "venter på godkendelse" : "fejlede i tjekket",
+                created: DanishFormat.date(a.createdAt) ?? a.createdAt, pending: a.status == .pendingReview, problems: a.problems,
+                has_problems: !a.problems.isEmpty, result: Self.pretty(a.result), edited: a.edited)
+        }
+        return render(
+            ReviewVM(operatorName: operatorName, csrf: csrf, rows: rows, has_rows: !rows.isEmpty, message: message, problems: problems), "review")
+    }
+
+    static func pretty(_ json: String) -> String {
+        guard let obj = try? JSONSerialization.jsonObject(with: Data(json.utf8)),
+            let data = try? JSONSerialization.data(withJSONObject: obj, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        else { return json }
+        return String(decoding: data, as: UTF8.self)
     }
 
     // MARK: Error

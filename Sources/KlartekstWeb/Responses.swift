@@ -63,7 +63,9 @@ struct ErrorPageMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as HTTPError {
-            return render(status: error.status, message: error.body ?? Self.defaultMessage(error.status), request: request)
+            var response = render(status: error.status, message: error.body ?? Self.defaultMessage(error.status), request: request)
+            for field in error.headers where field.name != .contentType && field.name != .contentLength { response.headers.append(field) }
+            return response
         } catch {
             context.logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(error)"])
             return render(status: .internalServerError, message: Self.defaultMessage(.internalServerError), request: request)

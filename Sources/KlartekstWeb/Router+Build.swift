@@ -16,11 +16,21 @@ public struct WebDependencies: Sendable {
     public var registry: [Municipality]
     /// Per-source sync health, when a sync state store is wired.
     public var sourceHealth: (@Sendable () async throws -> [SourceHealth])?
+    /// Signing keys and operator login.
+    public var security: WebSecurity
+    /// Checks an operator's edit of an analysis like a model answer (result JSON → re-encoded result, problems).
+    public var checkEdit: (@Sendable (StoredAnalysis, String) async throws -> (String, [String]))?
+    /// Followed topics: slug → Danish name.
+    public var topics: [String: String]
 
     public init(
         store: any KlartekstStore, pages: Pages, metrics: PrometheusCollectorRegistry, registry: [Municipality] = [],
-        sourceHealth: (@Sendable () async throws -> [SourceHealth])? = nil
+        sourceHealth: (@Sendable () async throws -> [SourceHealth])? = nil, security: WebSecurity = WebSecurity(secrets: []),
+        checkEdit: (@Sendable (StoredAnalysis, String) async throws -> (String, [String]))? = nil, topics: [String: String] = [:]
     ) throws {
+        self.security = security
+        self.checkEdit = checkEdit
+        self.topics = topics
         self.store = store
         self.pages = pages
         self.metrics = metrics
@@ -38,9 +48,12 @@ public struct WebDependencies: Sendable {
     /// Loads templates and static files from the bundle.
     public static func load(
         store: any KlartekstStore, metrics: PrometheusCollectorRegistry, registry: [Municipality] = [],
-        sourceHealth: (@Sendable () async throws -> [SourceHealth])? = nil
+        sourceHealth: (@Sendable () async throws -> [SourceHealth])? = nil, security: WebSecurity = WebSecurity(secrets: []),
+        checkEdit: (@Sendable (StoredAnalysis, String) async throws -> (String, [String]))? = nil, topics: [String: String] = [:]
     ) async throws -> WebDependencies {
-        try WebDependencies(store: store, pages: try await Pages.load(), metrics: metrics, registry: registry, sourceHealth: sourceHealth)
+        try WebDependencies(
+            store: store, pages: try await Pages.load(), metrics: metrics, registry: registry, sourceHealth: sourceHealth, security: security,
+            checkEdit: checkEdit, topics: topics)
     }
 }
 
@@ -75,7 +88,8 @@ public func buildRouter(_ deps: WebDependencies) -> Router<BasicRequestContext> 
             municipality: try context.parameters.require("municipality"), meeting: try context.parameters.require("meeting"),
             number: try context.parameters.require("number"))
         else { throw HTTPError(.notFound, message: "Punktet findes ikke.") }
-        return Responses.html(pages.item(page), request: request)
+        let analysis = try await itemAnalysis(store, page)
+        return Responses.html(pages.item(page, analysis: analysis, topics: deps.topics), request: request)
     }
     router.get("/kommune/:municipality/sag/:case") { request, context in
         guard let page = try await store.caseItems(
@@ -126,7 +140,7 @@ public func buildRouter(_ deps: WebDependencies) -> Router<BasicRequestContext> 
             municipality: try context.parameters.require("municipality"), meeting: try context.parameters.require("meeting"),
             number: try context.parameters.require("number"))
         else { throw HTTPError(.notFound, message: "unknown item") }
-        return Responses.json(APIEncoding.encode(API.item(page)), request: request)
+        return Responses.json(APIEncoding.encode(API.item(page, analysis: try await itemAnalysis(store, page))), request: request)
     }
     router.get("/api/v1/municipalities/:municipality/attachments/:id") { request, context in
         guard let page = try await store.attachment(
@@ -158,6 +172,7 @@ public func buildRouter(_ deps: WebDependencies) -> Router<BasicRequestContext> 
         return Responses.make(APIEncoding.encode(["sources": rows]), contentType: "application/json; charset=utf-8", request: request,
             status: .ok, cacheControl: "no-store")
     }
+    addReviewRoutes(router, deps)
     router.get("/healthz") { request, _ in
         _ = try await store.counts()
         return Responses.make("ok\n", contentType: "text/plain; charset=utf-8", request: request, status: .ok, cacheControl: "no-store")
@@ -171,4 +186,63 @@ public func buildRouter(_ deps: WebDependencies) -> Router<BasicRequestContext> 
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
     }
     return router
+}
+
+/// The published analyses of an item, ready to show.
+func itemAnalysis(_ store: any KlartekstStore, _ page: ItemPage) async throws -> ItemAnalysis {
+    ItemAnalysis.present(StoredAnalysis.shown(try await store.analyses(itemKey: page.key)), sections: page.sections)
+}
+
+/// The operators' review queue: `GET /drift/analyser` lists results waiting for approval and
+/// failed ones; `POST /drift/analyser/{id}` approves, rejects or publishes an edit (checked like a
+/// model answer; the model's original is kept). HTTP Basic login and a CSRF token on every form.
+func addReviewRoutes(_ router: Router<BasicRequestContext>, _ deps: WebDependencies) {
+    let store = deps.store
+    let security = deps.security
+    @Sendable func page(_ request: Request, operatorName: String, message: String?, problems: [String], status: HTTPResponse.Status) async throws -> Response {
+        let entries = try await store.reviewQueue(limit: 100)
+        let body = deps.pages.review(entries, operatorName: operatorName, csrf: security.csrfToken(for: "operator:" + operatorName), message: message, problems: problems)
+        return Responses.make(body, contentType: "text/html; charset=utf-8", request: request, status: status, cacheControl: "no-store")
+    }
+    router.get("/drift/analyser") { request, _ in
+        let name = try security.requireOperator(request)
+        let messages = ["godkendt": "Resultatet er offentliggjort.", "afvist": "Resultatet er afvist.", "rettet": "Rettelsen er gemt og offentliggjort."]
+        return try await page(request, operatorName: name, message: request.uri.queryParameters.get("besked").flatMap { messages[$0] }, problems: [], status: .ok)
+    }
+    router.post("/drift/analyser/:id") { request, context in
+        let name = try security.requireOperator(request)
+        let form = try await Form.read(request)
+        guard security.csrfValid(form["csrf"], for: "operator:" + name) else {
+            throw HTTPError(.forbidden, message: "Formularen er udløbet eller kom ikke fra Klartekst. Genindlæs siden og prøv igen.")
+        }
+        guard let id = Int64(try context.parameters.require("id")), let analysis = try await store.analysis(id: id) else {
+            throw HTTPError(.notFound, message: "Analysen findes ikke.")
+        }
+        let done: String
+        switch form["action"] {
+        case "approve":
+            guard analysis.status == .pendingReview else {
+                return try await page(
+                    request, operatorName: name, message: nil,
+                    problems: ["Kun resultater, der har bestået tjekkene, kan godkendes uden rettelse."], status: .unprocessableContent)
+            }
+            _ = try await store.review(id: id, status: .published, editedResult: nil, reviewer: name)
+            done = "godkendt"
+        case "reject":
+            _ = try await store.review(id: id, status: .rejected, editedResult: nil, reviewer: name)
+            done = "afvist"
+        case "edit":
+            guard let checkEdit = deps.checkEdit else { throw HTTPError(.serviceUnavailable, message: "Rettelser kan ikke tjekkes her.") }
+            let (result, problems) = try await checkEdit(analysis, form["result"] ?? "")
+            guard problems.isEmpty else {
+                return try await page(request, operatorName: name, message: "Rettelsen blev ikke gemt: den består ikke tjekkene.", problems: problems, status: .unprocessableContent)
+            }
+            _ = try await store.review(id: id, status: .published, editedResult: result, reviewer: name)
+            done = "rettet"
+        default:
+            throw HTTPError(.badRequest, message: "Ukendt handling.")
+        }
+        context.logger.notice("analysis reviewed", metadata: ["analysis.id": "\(id)", "action": "\(done)", "operator": "\(name)"])
+        return Response(status: .seeOther, headers: [.location: "/drift/analyser?besked=\(done)"])
+    }
 }

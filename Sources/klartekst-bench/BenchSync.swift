@@ -16,8 +16,12 @@ import NIOCore
 struct BenchMain {
     static func main() async throws {
         var args = Array(CommandLine.arguments.dropFirst())
+        if args.first == "analyze" {
+            try await BenchAnalyze.run(Array(args.dropFirst()))
+            return
+        }
         guard args.first == "sync" else {
-            print("usage: klartekst-bench sync [MEETINGS=200] [DATABASE-URL]")
+            print("usage: klartekst-bench sync [MEETINGS=200] [DATABASE-URL]\n       klartekst-bench analyze [MEETINGS=10] [CAPACITY=4] [LATENCY-MS=100]")
             return
         }
         args.removeFirst()

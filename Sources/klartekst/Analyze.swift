@@ -4,42 +4,144 @@ import KlartekstApp
 import KlartekstCore
 import KlartekstLLM
 import KlartekstPipeline
+import KlartekstStore
 
 struct Analyze: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the versioned prompts (prompts/) over public items: citizen summary and topic relevance, every result checked.")
     @OptionGroup var common: CommonOptions
+    @OptionGroup var llm: LLMOptions
     @Option(name: .customLong("municipality")) var municipality: String?
     @Option(help: "One item's identity key.") var item: String?
     @Option(help: "Prompts, e.g. summary@v1 (repeatable).") var prompt: [String] = ["summary", "relevance"]
-    @Option(help: "deterministic (no model), or the base URL of an OpenAI-compatible server.") var backend: String = "deterministic"
-    @Option(help: "Model name sent to the server.") var model: String = "qwen2.5-coder-1.5b-instruct-q4_k_m"
-    @Option(help: "response_format dialect: auto, openai, llamacpp.") var dialect: String = "auto"
-    @Option(help: "Requests in flight to the backend.") var concurrency: Int = 1
-    @Option(help: "The prompts folder.") var prompts: String = "prompts"
-    @Flag(help: "Hold checked results for operator review instead of publishing them.") var review = false
+    @Flag(help: "Hold checked results for operator review instead of publishing them (key analysis.autopublish).") var review = false
 
     func run() async throws {
-        let (config, logger) = try await common.load()
-        let library = try PromptLibrary.load(directory: URL(fileURLWithPath: prompts))
+        let (config, logger) = try await common.load(extra: llm.flags)
+        let library = try PromptLibrary.load(directory: URL(fileURLWithPath: config.promptsPath))
         let store = try await App.openStore(config, logger: logger)
-        var llm: OpenAIChatModel?
-        let stageBackend: AnalyzeStage.Backend
-        if backend == "deterministic" {
-            stageBackend = .deterministic
-        } else {
-            let m = OpenAIChatModel(
-                baseURL: backend, model: model, apiKey: ProcessInfo.processInfo.environment["KLARTEKST_LLM_API_KEY"],
-                dialect: OpenAIChatModel.Dialect(rawValue: dialect) ?? .auto, maxConcurrent: concurrency, logger: logger)
-            llm = m
-            stageBackend = .model(m)
+        let factory: AnalysisBackendFactory
+        do { factory = try await AnalysisBackendFactory.make(config: config, logger: logger) } catch {
+            await store.close()
+            throw error
         }
-        let stage = AnalyzeStage(store: store, library: library, backend: stageBackend, concurrency: concurrency, autopublish: !review, logger: logger)
-        let prompts = backend == "deterministic" ? prompt.filter { $0.hasPrefix("summary") } : prompt
-        let report = try await stage.run(municipality: municipality.map(Slug.make), itemKey: item, prompts: prompts)
-        await llm?.shutdown()
-        await store.close()
-        print("\(report.analysed) analysed (\(report.published) published, \(report.pendingReview) for review, \(report.failed) failed), \(report.skipped) unchanged, \(report.notApplicable) procedural/closed; \(report.modelCalls) model calls, \(report.promptTokens)+\(report.completionTokens) tokens, \(String(format: "%.1f", report.seconds)) s")
+        let stage = AnalyzeStage(
+            store: store, library: library, backend: factory.backend, concurrency: config.llmConcurrency,
+            autopublish: config.analysisAutopublish && !review, contextTokens: config.llmContext, logger: logger)
+        let report = try await closing(factory, store) {
+            try await stage.run(municipality: municipality.map(Slug.make), itemKey: item, prompts: prompt)
+        }
+        print("\(factory.label): \(report.analysed) analysed (\(report.published) published, \(report.pendingReview) for review, \(report.failed) failed), \(report.skipped) unchanged, \(report.notApplicable) procedural/closed; \(report.modelCalls) model calls, \(report.promptTokens)+\(report.completionTokens) tokens, \(String(format: "%.1f", report.seconds)) s")
         for p in report.problems.prefix(10) { print("    \(p)") }
+    }
+}
+
+/// Options naming the analysis backend.
+struct LLMOptions: ParsableArguments {
+    @Option(help: "deterministic (no model), embedded (the local model), or the base URL of an OpenAI-compatible server (key llm.backend).")
+    var backend: String?
+    @Option(help: "Model name sent to the server (key llm.model).") var model: String?
+    @Option(help: "Requests in flight to the backend (key llm.concurrency).") var concurrency: Int?
+
+    var flags: [String: String] {
+        var f: [String: String] = [:]
+        if let backend { f["llm.backend"] = backend }
+        if let model { f["llm.model"] = model }
+        if let concurrency { f["llm.concurrency"] = String(concurrency) }
+        return f
+    }
+}
+
+struct Eval: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Score prompt versions on a labelled set: valid %, grounded %, LIX, keyword and relevance precision, procedural detection, time and tokens.")
+    @OptionGroup var llm: LLMOptions
+    @Option(help: "The summary prompt to score.") var prompt: String = "summary"
+    @Option(help: "A second summary prompt version, scored side by side.") var vs: String?
+    @Option(help: "The relevance prompt.") var relevance: String = "relevance"
+    @Option(help: "The labelled set.") var set: String = "evals/fixtures-v1.json"
+    @Option(help: "The sample imported into a throw-away database.") var sample: String = "sample"
+    @Option(help: "Analyse only the first N labelled items (slow backends).") var limit: Int?
+    @Option(help: "A JSON configuration file.") var config: String?
+    @Flag(help: "Print the figures as JSON.") var json = false
+
+    func run() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("klartekst-eval-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var flags = llm.flags
+        flags["database.url"] = "sqlite:" + dir.appendingPathComponent("eval.sqlite").path
+        let common = try CommonOptions.parse(config.map { ["--config", $0] } ?? [])
+        let (cfg, logger) = try await common.load(extra: flags)
+        let labelled = try EvalSet.load(Data(contentsOf: URL(fileURLWithPath: set)))
+        let library = try PromptLibrary.load(directory: URL(fileURLWithPath: cfg.promptsPath))
+        let store = try await App.openStore(cfg, logger: logger)
+        let importer = ImportService(store: store, registry: try Registry.bundled(), limitBytes: cfg.importLimitBytes, logger: logger)
+        for r in await importer.importPaths([sample]) where r.error != nil { print("import error: \(r.error ?? "")") }
+        let factory = try await AnalysisBackendFactory.make(config: cfg, logger: logger)
+        let columns = try await closing(factory, store) {
+            var columns: [(String, EvalFigures, AnalyzeStage.Report)] = []
+            for spec in [prompt] + (vs.map { [$0] } ?? []) {
+                let runner = EvalRunner(
+                    store: store, library: library, backend: factory.backend, concurrency: cfg.llmConcurrency, contextTokens: cfg.llmContext, logger: logger)
+                let (figures, report) = try await runner.run(set: labelled, summary: spec, relevance: relevance, limit: limit)
+                columns.append((library.prompt(spec)?.id ?? spec, figures, report))
+            }
+            return columns
+        }
+        if json {
+            let e = JSONEncoder()
+            e.outputFormatting = [.prettyPrinted, .sortedKeys]
+            let obj = Dictionary(uniqueKeysWithValues: columns.map { ($0.0, $0.1) })
+            print(String(decoding: try e.encode(obj), as: UTF8.self))
+            return
+        }
+        print("set \(labelled.name) (\(labelled.items.count) items\(limit.map { ", first \($0)" } ?? "")), backend \(factory.label), relevance \(relevance)")
+        print(EvalTable.render(columns.map { ($0.0, $0.1) }))
+        for c in columns {
+            for p in c.2.problems.prefix(8) { print("  \(c.0): \(p)") }
+        }
+    }
+}
+
+enum EvalTable {
+    static func render(_ columns: [(String, EvalFigures)]) -> String {
+        func f(_ x: Double?, _ unit: String = "%") -> String { x.map { String(format: "%.1f", $0) + unit } ?? "–" }
+        let rows: [(String, (EvalFigures) -> String)] = [
+            ("items (analysed)", { "\($0.items) (\($0.analysed))" }),
+            ("valid", { f($0.validPercent) }),
+            ("grounded", { f($0.groundedPercent) }),
+            ("passed every check", { f($0.passedPercent) }),
+            ("LIX median", { f($0.lixMedian, "") }),
+            ("keyword precision", { f($0.keywordPrecision) }),
+            ("keyword recall", { f($0.keywordRecall) }),
+            ("relevance precision", { f($0.relevancePrecision) }),
+            ("relevance recall", { f($0.relevanceRecall) }),
+            ("relevance accuracy", { f($0.relevanceAccuracy) }),
+            ("procedural/closed detection", { f($0.statusAccuracy) }),
+            ("questions on non-public items", { "\($0.questionsOnNonPublic)" }),
+            ("seconds per item", { f($0.secondsPerItem, " s") }),
+            ("tokens per item", { String(format: "%.0f", $0.tokensPerItem) }),
+        ]
+        var out = "measure".padding(toLength: 32, withPad: " ", startingAt: 0) + columns.map { $0.0.padding(toLength: 16, withPad: " ", startingAt: 0) }.joined()
+        for (name, value) in rows {
+            out += "\n" + name.padding(toLength: 32, withPad: " ", startingAt: 0)
+                + columns.map { value($0.1).padding(toLength: 16, withPad: " ", startingAt: 0) }.joined()
+        }
+        return out
+    }
+}
+
+/// Runs `body`, then closes the backend (stopping an embedded server) and the store, also on error.
+func closing<T>(_ factory: AnalysisBackendFactory, _ store: SQLStore, _ body: () async throws -> T) async throws -> T {
+    do {
+        let value = try await body()
+        await factory.close()
+        await store.close()
+        return value
+    } catch {
+        await factory.close()
+        await store.close()
+        throw error
     }
 }

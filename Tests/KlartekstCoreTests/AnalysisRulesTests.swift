@@ -54,3 +54,48 @@ struct AnalysisRulesTests {
         #expect(LIX.compute("Byen vil hjælpe folk uden hjem. Planen er klar.") < 40)
     }
 }
+
+@Suite("Prompt v2: numbered source sentences and citations")
+struct SentenceEvidenceTests {
+    static func prompt(_ file: String) throws -> Prompt {
+        try Prompt.parse(String(contentsOf: AnalysisRulesTests.prompts.appendingPathComponent(file), encoding: .utf8), file: file)
+    }
+
+    static func kalundborg() throws -> AnalysisInput {
+        AnalysisInput(
+            itemKey: "k", municipalityName: "Kalundborg Kommune", committee: "Kommunalbestyrelsen", title: "Beslutning om hjemløsestrategi",
+            status: .public, sections: try Fixtures.kalundborgSections(), attachmentText: "")
+    }
+
+    @Test("the source is sent with numbered sentences; a citation becomes the exact sentence")
+    func numbered() throws {
+        let p = try Self.prompt("summary/v2.md")
+        #expect(p.evidence == .sentences && p.version == 2)
+        let src = p.renderSource(for: try Self.kalundborg())
+        #expect(src.text.hasPrefix("## Indstillinger\n[1] Direktøren indstiller, at hjemløsestrategien godkendes."))
+        #expect(src.text.contains("] Anbefales."))
+        let n = try #require(src.sentences.firstIndex(of: "Direktøren indstiller, at hjemløsestrategien godkendes.")) + 1
+        #expect(src.text.contains("[\(n)] Direktøren indstiller, at hjemløsestrategien godkendes."))
+        #expect(!src.truncated && src.sentences.count > 30)
+        let answer = #"{"question": "Skal Kalundborg Kommune godkende strategien?", "summary": [{"text": "Kommunen vil godkende en plan.", "kilde": \#(n)}, {"text": "Mere.", "kilde": 999}], "pros": [], "cons": [], "keywords": ["Hjemløshed"]}"#
+        let (resolved, problems) = src.resolveCitations(answer)
+        let s = try JSONDecoder().decode(CitizenSummary.self, from: Data(resolved.utf8))
+        #expect(s.summary[0].quote == "Direktøren indstiller, at hjemløsestrategien godkendes.")
+        #expect(problems == ["source sentence [999] does not exist (the source has \(src.sentences.count))"])
+        let rel = #"{"relevant": true, "reason": "Det handler om hjemløse.", "kilde": "[\#(n)]"}"#
+        let r = try JSONDecoder().decode(Relevance.self, from: Data(src.resolveCitations(rel).0.utf8))
+        #expect(r.quote == "Direktøren indstiller, at hjemløsestrategien godkendes.")
+    }
+
+    @Test("a source longer than the budget is cut at a sentence, recommendation first")
+    func budget() throws {
+        for file in ["summary/v1.md", "summary/v2.md"] {
+            let p = try Self.prompt(file)
+            let full = p.renderSource(for: try Self.kalundborg())
+            let cut = p.renderSource(for: try Self.kalundborg(), maxCharacters: 1200)
+            #expect(full.text.count > 3000 && cut.text.count <= 1200 && cut.truncated)
+            #expect(cut.text.contains("Direktøren indstiller, at hjemløsestrategien godkendes."))
+            #expect(cut.text.hasSuffix(".") || cut.text.hasSuffix(":"))
+        }
+    }
+}
