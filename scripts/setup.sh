@@ -8,8 +8,9 @@ set -euo pipefail
 # data (OCR), Danish word list (scoring text layers), coreutils/util-linux (timeout, prlimit).
 packages=(libxml2-dev libsqlite3-dev pkg-config poppler-utils tesseract-ocr tesseract-ocr-dan wdanish util-linux coreutils)
 if [[ "${1:-}" == "--tests" ]]; then
-  # Tests also run PostgreSQL and make English-OCR'd PDFs to prove broken layers are caught.
-  packages+=(postgresql postgresql-contrib tesseract-ocr-eng)
+  # Tests also run PostgreSQL, make English-OCR'd PDFs to prove broken layers are caught, and
+  # drive a headless Chromium (answers with and without JavaScript, screenshots).
+  packages+=(postgresql postgresql-contrib tesseract-ocr-eng chromium chromium-driver fonts-dejavu-core python3-venv)
 fi
 
 missing=()
@@ -27,3 +28,13 @@ if ((${#missing[@]})); then
 fi
 
 command -v swift >/dev/null || { echo "setup: Swift 6.3 is required (swift not on PATH)" >&2; exit 1; }
+
+if [[ "${1:-}" == "--tests" ]]; then
+  # Selenium and pytest for the browser tests, in a venv outside the work tree (shared by clones).
+  venv=${KLARTEKST_MODEL_HOME:-$HOME/.cache/klartekst}/venv-browser
+  if ! "$venv/bin/python" -c 'import selenium, pytest' 2>/dev/null; then
+    echo "setup: installing Selenium and pytest into $venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q 'selenium==4.40.0' 'pytest==9.0.3'
+  fi
+fi

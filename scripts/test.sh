@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Sets up and runs every test: installs dependencies, starts a throw-away PostgreSQL on
-# loopback for the store's contract tests, runs `swift test`, stops PostgreSQL again.
+# loopback for the store's contract tests, runs `swift test`, then the browser tests (headless
+# Chromium), and stops PostgreSQL again. The embedded-model test runs when scripts/setup-model.sh
+# has installed the model (it is skipped with a note otherwise).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --tests
@@ -27,3 +29,7 @@ echo "test: PostgreSQL on 127.0.0.1:$port"
 
 swift build --build-tests
 swift test --skip-build "$@"
+
+# The browser tests: the debug binary on loopback, headless Chromium through Selenium.
+echo "test: browser tests (headless Chromium)"
+"${KLARTEKST_MODEL_HOME:-$HOME/.cache/klartekst}/venv-browser/bin/python" -m pytest -q -p no:cacheprovider Tests/browser

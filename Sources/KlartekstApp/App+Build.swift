@@ -54,7 +54,11 @@ public enum App {
         }
         let deps = try await WebDependencies.load(
             store: store, metrics: metrics, registry: known.municipalities, sourceHealth: health, security: security, checkEdit: checkEdit,
-            topics: topics)
+            topics: topics,
+            voting: VotingSettings(
+                perParticipantPerMinute: config.votesPerParticipant, perAddressPerMinute: config.votesPerAddress, newMinutes: config.votesNewMinutes,
+                newShareCap: config.votesNewShare, burstMinimum: config.votesBurstMinimum, trustProxy: config.trustProxy,
+                burstCheckSeconds: config.votesBurstCheckSeconds))
         let router = buildRouter(deps)
         return Application(
             router: router,

@@ -31,6 +31,14 @@ public struct AppConfig: Sendable, Equatable {
     public var adminPassword: String?
     /// Mark cookies `Secure` (set when served over HTTPS).
     public var secureCookies = false
+    /// Citizens' answers: rate limits per minute, the new-participant guard, proxy trust.
+    public var votesPerParticipant = 30
+    public var votesPerAddress = 600
+    public var votesNewMinutes = 10
+    public var votesNewShare = 0.5
+    public var votesBurstMinimum = 20
+    public var votesBurstCheckSeconds = 5
+    public var trustProxy = false
     /// The folder with prompt files, the taxonomy and the topics.
     public var promptsPath = "prompts"
     /// Publish analyses that pass every check at once (false: they wait for an operator).
@@ -76,6 +84,13 @@ public struct AppConfig: Sendable, Equatable {
         ("security.secrets", "string (secret)", "(random per process)",
          "Comma-separated signing secrets for cookies and forms, newest first; set it when running several web nodes or to keep sessions across restarts"),
         ("security.secure_cookies", "bool", "false", "Send cookies with Secure (behind HTTPS)"),
+        ("votes.per_participant", "int", "30", "Answers one participant may send per minute"),
+        ("votes.per_address", "int", "600", "Answers one client address may send per minute (counted in memory only, never stored)"),
+        ("votes.new_minutes", "int", "10", "Participants created within this many minutes count as new"),
+        ("votes.new_share", "double", "0.5", "The largest share of an item's shown result new participants may make up (exact counts are kept; bursts are flagged)"),
+        ("votes.burst_minimum", "int", "20", "New participants' answers on an item before the cap applies"),
+        ("votes.burst_check_seconds", "int", "5", "Seconds between two burst checks of one item"),
+        ("http.trust_proxy", "bool", "false", "Take the client address from X-Forwarded-For (only behind your own reverse proxy)"),
         ("admin.user", "string", "(none)", "Operator login for /drift/analyser (review queue); without it the review pages are off"),
         ("admin.password", "string (secret)", "(none)", "Operator password"),
         ("prompts.path", "string", "prompts", "Folder with prompt files (<name>/v<n>.md), taxonomy.json and topics.json"),
@@ -201,6 +216,20 @@ public struct AppConfig: Sendable, Equatable {
             throw Invalid(description: "admin.user and admin.password must be set together")
         }
         config.promptsPath = reader.string(forKey: "prompts.path", default: defaults.promptsPath)
+        for (key, target, range) in [
+            ("votes.per_participant", \AppConfig.votesPerParticipant, 1...100_000), ("votes.per_address", \AppConfig.votesPerAddress, 1...10_000_000),
+            ("votes.new_minutes", \AppConfig.votesNewMinutes, 0...10_080), ("votes.burst_minimum", \AppConfig.votesBurstMinimum, 0...1_000_000),
+            ("votes.burst_check_seconds", \AppConfig.votesBurstCheckSeconds, 0...3600),
+        ] as [(String, WritableKeyPath<AppConfig, Int>, ClosedRange<Int>)] {
+            guard let v = integer(key, defaults[keyPath: target]), range.contains(v) else {
+                throw Invalid(description: "\(key) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+            }
+            config[keyPath: target] = v
+        }
+        let share = reader.double(forKey: "votes.new_share") ?? reader.string(forKey: "votes.new_share").flatMap { Double($0) } ?? defaults.votesNewShare
+        guard (0.0...1.0).contains(share) else { throw Invalid(description: "votes.new_share must be from 0 to 1") }
+        config.votesNewShare = share
+        config.trustProxy = try boolean("http.trust_proxy", false)
         config.analysisAutopublish = try boolean("analysis.autopublish", true)
         config.llmBackend = reader.string(forKey: "llm.backend", default: defaults.llmBackend)
         if config.llmBackend != "deterministic" && config.llmBackend != "embedded" && !(config.llmBackend.hasPrefix("http://") || config.llmBackend.hasPrefix("https://")) {

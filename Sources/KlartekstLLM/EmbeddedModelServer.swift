@@ -123,7 +123,7 @@ public final class EmbeddedModelServer: @unchecked Sendable {
     }
 
     /// A free TCP port on 127.0.0.1 (bound to port 0, read back, released).
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "cannot open a socket") }
         defer { close(fd) }

@@ -249,5 +249,39 @@ enum Migrations {
                 "CREATE INDEX analysis_by_status ON analysis (status, created_at)",
             ]
         ),
+        (
+            "0006-votes",
+            [
+                """
+                CREATE TABLE participant (
+                    id TEXT PRIMARY KEY,
+                    level TEXT NOT NULL DEFAULT 'anonymous' CHECK (level IN ('anonymous', 'verified')),
+                    created_at TEXT NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE vote (
+                    participant_id TEXT NOT NULL REFERENCES participant(id) ON DELETE CASCADE,
+                    item_key TEXT NOT NULL,
+                    municipality TEXT NOT NULL,
+                    choice TEXT NOT NULL CHECK (choice IN ('agree', 'disagree', 'pass')),
+                    created_at TEXT NOT NULL,
+                    updated_at TEXT NOT NULL,
+                    PRIMARY KEY (participant_id, item_key)
+                )
+                """,
+                "CREATE INDEX vote_by_item ON vote (item_key, choice)",
+                "CREATE INDEX vote_by_municipality ON vote (municipality, item_key)",
+                """
+                CREATE TABLE vote_flag (
+                    id {PK},
+                    item_key TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    detail TEXT NOT NULL,
+                    created_at TEXT NOT NULL
+                )
+                """,
+            ]
+        ),
     ]
 }

@@ -148,4 +148,25 @@ enum API {
             },
             revisions: page.revisions, related: page.related, analysis: analysis.flatMap { $0.isEmpty ? nil : $0 })
     }
+
+    /// An item's answers: the tally (exact counts, guarded shares), the decision, and the caller's answer.
+    struct Answers: Encodable {
+        var item: String
+        var yourAnswer: VoteChoice?
+        var tally: VoteTally
+        var decision: DecisionComparison?
+    }
+
+    struct AnsweredItem: Encodable {
+        var item: String
+        var title: String
+        var tally: VoteTally
+        var decision: DecisionComparison?
+    }
+
+    struct MunicipalityAnswers: Encodable {
+        var municipality: Municipality
+        var items: [AnsweredItem]
+        var groups: OpinionGroups?
+    }
 }

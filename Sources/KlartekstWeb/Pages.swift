@@ -155,6 +155,7 @@ public struct Pages: Sendable {
         var portalURL: String?
         var apiURL: String
         var analysis: AnalysisVM?
+        var answer: AnswerVM?
     }
 
     struct ClaimVM {
@@ -219,7 +220,7 @@ public struct Pages: Sendable {
             relevance: relevance, has_relevance: !relevance.isEmpty, quotes: quotes)
     }
 
-    func item(_ page: ItemPage, analysis: ItemAnalysis? = nil, topics: [String: String] = [:]) -> String {
+    func item(_ page: ItemPage, analysis: ItemAnalysis? = nil, topics: [String: String] = [:], answer: AnswerVM? = nil) -> String {
         let m = page.municipality
         let g = page.meeting
         let i = page.item
@@ -269,7 +270,7 @@ public struct Pages: Sendable {
                 sections: sections, has_sections: !sections.isEmpty, attachments: attachments, has_attachments: !attachments.isEmpty,
                 related: related, has_related: !related.isEmpty, revisions: revisions,
                 portalURL: zip(m.portalBaseURL, page.portalMeetingID).map { Paths.Portal.item(base: $0, meetingID: $1, number: i.number) },
-                apiURL: Paths.apiItem(m.slug, g.slug, i.number), analysis: analysis.flatMap { Self.analysisVM($0, topics: topics) }),
+                apiURL: Paths.apiItem(m.slug, g.slug, i.number), analysis: analysis.flatMap { Self.analysisVM($0, topics: topics) }, answer: answer),
             "item")
     }
 

@@ -39,7 +39,7 @@ enum Responses {
 /// Security headers on every response: a CSP with no inline script, no framing, no sniffing.
 struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
     static var contentSecurityPolicy: String {
-        "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; form-action 'self'; "
+        "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; connect-src 'self'; form-action 'self'; "
             + "frame-ancestors 'none'; base-uri 'none'"
     }
 

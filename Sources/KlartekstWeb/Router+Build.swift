@@ -22,12 +22,16 @@ public struct WebDependencies: Sendable {
     public var checkEdit: (@Sendable (StoredAnalysis, String) async throws -> (String, [String]))?
     /// Followed topics: slug → Danish name.
     public var topics: [String: String]
+    /// Limits and guards for citizens' answers.
+    public var voting: VotingSettings
 
     public init(
         store: any KlartekstStore, pages: Pages, metrics: PrometheusCollectorRegistry, registry: [Municipality] = [],
         sourceHealth: (@Sendable () async throws -> [SourceHealth])? = nil, security: WebSecurity = WebSecurity(secrets: []),
-        checkEdit: (@Sendable (StoredAnalysis, String) async throws -> (String, [String]))? = nil, topics: [String: String] = [:]
+        checkEdit: (@Sendable (StoredAnalysis, String) async throws -> (String, [String]))? = nil, topics: [String: String] = [:],
+        voting: VotingSettings = VotingSettings()
     ) throws {
+        self.voting = voting
         self.security = security
         self.checkEdit = checkEdit
         self.topics = topics
@@ -40,7 +44,8 @@ public struct WebDependencies: Sendable {
             throw WebError("static files are missing from the bundle")
         }
         self.staticFiles = [
-            "klartekst.css": ("text/css; charset=utf-8", try String(contentsOf: staticDir.appendingPathComponent("klartekst.css"), encoding: .utf8))
+            "klartekst.css": ("text/css; charset=utf-8", try String(contentsOf: staticDir.appendingPathComponent("klartekst.css"), encoding: .utf8)),
+            "klartekst.js": ("text/javascript; charset=utf-8", try String(contentsOf: staticDir.appendingPathComponent("klartekst.js"), encoding: .utf8)),
         ]
         self.openAPI = try String(contentsOf: staticDir.appendingPathComponent("openapi.json"), encoding: .utf8)
     }
@@ -49,23 +54,25 @@ public struct WebDependencies: Sendable {
     public static func load(
         store: any KlartekstStore, metrics: PrometheusCollectorRegistry, registry: [Municipality] = [],
         sourceHealth: (@Sendable () async throws -> [SourceHealth])? = nil, security: WebSecurity = WebSecurity(secrets: []),
-        checkEdit: (@Sendable (StoredAnalysis, String) async throws -> (String, [String]))? = nil, topics: [String: String] = [:]
+        checkEdit: (@Sendable (StoredAnalysis, String) async throws -> (String, [String]))? = nil, topics: [String: String] = [:],
+        voting: VotingSettings = VotingSettings()
     ) async throws -> WebDependencies {
         try WebDependencies(
             store: store, pages: try await Pages.load(), metrics: metrics, registry: registry, sourceHealth: sourceHealth, security: security,
-            checkEdit: checkEdit, topics: topics)
+            checkEdit: checkEdit, topics: topics, voting: voting)
     }
 }
 
 /// Builds the router: HTML pages (Danish), the JSON API under `/api/v1`, `/metrics`, `/healthz`.
-public func buildRouter(_ deps: WebDependencies) -> Router<BasicRequestContext> {
-    let router = Router(context: BasicRequestContext.self)
+public func buildRouter(_ deps: WebDependencies) -> Router<WebContext> {
+    let router = Router(context: WebContext.self)
     router.middlewares.add(SecurityHeadersMiddleware())
     router.middlewares.add(MetricsMiddleware())
     router.middlewares.add(LogRequestsMiddleware(.debug))
     router.middlewares.add(ErrorPageMiddleware(pages: deps.pages))
     let store = deps.store
     let pages = deps.pages
+    let voting = Voting(store: store, security: deps.security, settings: deps.voting, limiter: RateLimiter(), flagged: FlagThrottle(checkEvery: .seconds(deps.voting.burstCheckSeconds)))
 
     // MARK: Pages
     router.get("/") { request, _ in
@@ -88,8 +95,7 @@ public func buildRouter(_ deps: WebDependencies) -> Router<BasicRequestContext> 
             municipality: try context.parameters.require("municipality"), meeting: try context.parameters.require("meeting"),
             number: try context.parameters.require("number"))
         else { throw HTTPError(.notFound, message: "Punktet findes ikke.") }
-        let analysis = try await itemAnalysis(store, page)
-        return Responses.html(pages.item(page, analysis: analysis, topics: deps.topics), request: request)
+        return try await itemPageResponse(page, request: request, deps: deps, voting: voting)
     }
     router.get("/kommune/:municipality/sag/:case") { request, context in
         guard let page = try await store.caseItems(
@@ -102,6 +108,9 @@ public func buildRouter(_ deps: WebDependencies) -> Router<BasicRequestContext> 
             municipality: try context.parameters.require("municipality"), portalID: try context.parameters.require("id"))
         else { throw HTTPError(.notFound, message: "Bilaget findes ikke.") }
         return Responses.html(pages.attachment(page), request: request)
+    }
+    router.get("/favicon.ico") { _, _ in
+        Response(status: .noContent, headers: [.cacheControl: "public, max-age=604800"])
     }
     router.get("/static/:file") { request, context in
         guard let file = deps.staticFiles[try context.parameters.require("file")] else { throw HTTPError(.notFound) }
@@ -173,6 +182,7 @@ public func buildRouter(_ deps: WebDependencies) -> Router<BasicRequestContext> 
             status: .ok, cacheControl: "no-store")
     }
     addReviewRoutes(router, deps)
+    addAnswerRoutes(router, deps, voting)
     router.get("/healthz") { request, _ in
         _ = try await store.counts()
         return Responses.make("ok\n", contentType: "text/plain; charset=utf-8", request: request, status: .ok, cacheControl: "no-store")
@@ -196,7 +206,7 @@ func itemAnalysis(_ store: any KlartekstStore, _ page: ItemPage) async throws ->
 /// The operators' review queue: `GET /drift/analyser` lists results waiting for approval and
 /// failed ones; `POST /drift/analyser/{id}` approves, rejects or publishes an edit (checked like a
 /// model answer; the model's original is kept). HTTP Basic login and a CSRF token on every form.
-func addReviewRoutes(_ router: Router<BasicRequestContext>, _ deps: WebDependencies) {
+func addReviewRoutes(_ router: Router<WebContext>, _ deps: WebDependencies) {
     let store = deps.store
     let security = deps.security
     @Sendable func page(_ request: Request, operatorName: String, message: String?, problems: [String], status: HTTPResponse.Status) async throws -> Response {

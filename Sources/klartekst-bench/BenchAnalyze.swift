@@ -23,11 +23,8 @@ enum BenchAnalyze {
         let capacity = args.dropFirst().first.flatMap(Int.init) ?? 4
         let latencyMs = args.dropFirst(2).first.flatMap(Int.init) ?? 100
         let logger = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("klartekst-bench-analyze-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let (store, dir) = try await BenchAnalyze.temporaryStore("analyze", url: nil, logger: logger)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let store = try await SQLStore.open(url: "sqlite:" + dir.appendingPathComponent("bench.sqlite").path, logger: logger)
-        try await store.migrate()
         try await store.upsertMunicipalities(try Registry.bundled().municipalities.filter { $0.slug == "hvidovre" })
         let template = try Fixtures.hvidovreMeeting()
         for n in 0..<meetings {
@@ -97,6 +94,15 @@ enum BenchAnalyze {
         print(String(format: "stage ÷ backend throughput: %.1f %%", 100 * baseline / staged))
         print(String(format: "rerun unchanged: %.2f s, %d model calls, %d skipped (server saw %d requests in total during the stage runs)", rerunSeconds,
             rerun.modelCalls, rerun.skipped, server.served - served0))
+    }
+
+    /// A migrated store: the given database URL, or a new SQLite file in a temporary folder (returned for removal).
+    static func temporaryStore(_ label: String, url: String?, logger: Logger) async throws -> (SQLStore, URL) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("klartekst-bench-\(label)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let store = try await SQLStore.open(url: url ?? "sqlite:" + dir.appendingPathComponent("bench.sqlite").path, logger: logger)
+        try await store.migrate()
+        return (store, dir)
     }
 
     static func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }

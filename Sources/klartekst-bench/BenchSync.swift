@@ -16,12 +16,16 @@ import NIOCore
 struct BenchMain {
     static func main() async throws {
         var args = Array(CommandLine.arguments.dropFirst())
+        if args.first == "votes" {
+            try await BenchVotes.run(Array(args.dropFirst()))
+            return
+        }
         if args.first == "analyze" {
             try await BenchAnalyze.run(Array(args.dropFirst()))
             return
         }
         guard args.first == "sync" else {
-            print("usage: klartekst-bench sync [MEETINGS=200] [DATABASE-URL]\n       klartekst-bench analyze [MEETINGS=10] [CAPACITY=4] [LATENCY-MS=100]")
+            print("usage: klartekst-bench sync [MEETINGS=200] [DATABASE-URL]\n       klartekst-bench analyze [MEETINGS=10] [CAPACITY=4] [LATENCY-MS=100]\n       klartekst-bench votes [ANSWERS=20000] [PARTICIPANTS=500] [CONCURRENCY=32] [DATABASE-URL]")
             return
         }
         args.removeFirst()

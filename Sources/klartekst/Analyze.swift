@@ -59,6 +59,7 @@ struct Eval: AsyncParsableCommand {
     @Option(help: "The summary prompt to score.") var prompt: String = "summary"
     @Option(help: "A second summary prompt version, scored side by side.") var vs: String?
     @Option(help: "The relevance prompt.") var relevance: String = "relevance"
+    @Option(help: "The relevance prompt paired with --vs (default: --relevance).") var vsRelevance: String?
     @Option(help: "The labelled set.") var set: String = "evals/fixtures-v1.json"
     @Option(help: "The sample imported into a throw-away database.") var sample: String = "sample"
     @Option(help: "Analyse only the first N labelled items (slow backends).") var limit: Int?
@@ -81,11 +82,11 @@ struct Eval: AsyncParsableCommand {
         let factory = try await AnalysisBackendFactory.make(config: cfg, logger: logger)
         let columns = try await closing(factory, store) {
             var columns: [(String, EvalFigures, AnalyzeStage.Report)] = []
-            for spec in [prompt] + (vs.map { [$0] } ?? []) {
+            for (spec, relevance) in [(prompt, relevance)] + (vs.map { [($0, vsRelevance ?? relevance)] } ?? []) {
                 let runner = EvalRunner(
                     store: store, library: library, backend: factory.backend, concurrency: cfg.llmConcurrency, contextTokens: cfg.llmContext, logger: logger)
                 let (figures, report) = try await runner.run(set: labelled, summary: spec, relevance: relevance, limit: limit)
-                columns.append((library.prompt(spec)?.id ?? spec, figures, report))
+                columns.append(("\(library.prompt(spec)?.id ?? spec)+\(library.prompt(relevance)?.version ?? 0)", figures, report))
             }
             return columns
         }

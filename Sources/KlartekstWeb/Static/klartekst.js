@@ -1,0 +1,36 @@
+// Klartekst: progressive enhancement only. Every page works without this file.
+// Answer buttons: send the answer with fetch and update the result in place (no reload).
+(function () {
+  "use strict";
+  function fmt(p) { return String(Math.round(p * 10) / 10).replace(".", ","); }
+  var labels = { agree: "Enig", disagree: "Uenig", pass: "Ved ikke" };
+  document.querySelectorAll("form.vote").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      var button = event.submitter;
+      if (!button || !window.fetch) { return; }
+      event.preventDefault();
+      var body = new URLSearchParams();
+      body.set("csrf", form.querySelector("input[name=csrf]").value);
+      body.set("choice", button.value);
+      var box = form.parentElement.querySelector(".vote-status");
+      fetch(form.action, { method: "POST", body: body, credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (r) {
+          if (!r.ok) { return r.json().then(function (e) { throw new Error(e.error ? e.error.message : "Svaret blev ikke gemt."); }); }
+          return r.json();
+        })
+        .then(function (data) {
+          form.querySelectorAll("button[name=choice]").forEach(function (b) { b.setAttribute("aria-pressed", String(b.value === data.yourAnswer)); });
+          var t = data.tally;
+          var html = "<p>Dit svar: <strong>" + labels[data.yourAnswer] + "</strong>. Du kan ændre det når som helst.</p>";
+          html += "<p><strong>Borgerne svarede</strong> (" + t.participants + " svar):</p><ul class=\"results\">";
+          t.shares.forEach(function (s) {
+            html += "<li class=\"" + s.choice + "\"><span class=\"label\">" + labels[s.choice] + "</span> <meter min=\"0\" max=\"100\" value=\"" +
+              Math.round(s.percent) + "\" aria-hidden=\"true\"></meter> <span class=\"pct\">" + fmt(s.percent) + " %</span> <span class=\"meta\">(" + s.count + ")</span></li>";
+          });
+          box.innerHTML = html + "</ul>";
+          box.setAttribute("data-updated", "js");
+        })
+        .catch(function (e) { box.textContent = e.message; });
+    });
+  });
+})();
