@@ -54,18 +54,32 @@ public enum DeterministicSummary {
         return claims
     }
 
+    /// Danish abbreviations that end with a dot but not a sentence.
+    static let abbreviations: Set<String> = [
+        "d.", "ca.", "bl.a.", "f.eks.", "fx.", "jf.", "nr.", "pkt.", "stk.", "kl.", "kr.", "mio.", "mia.", "inkl.", "ekskl.", "evt.", "dvs.",
+        "mht.", "vedr.", "m.m.", "osv.", "mv.", "hhv.", "iht.", "pga.", "ift.", "tlf.", "att.", "obs.", "st.", "ang.",
+    ]
+
+    /// Splits at ".", "!" or "?" followed by a space and a capital letter (or the end), unless the
+    /// word before is an abbreviation ("ca. 40", "bl.a. Housing First"); "18. maj" stays whole
+    /// because Danish month names are lower case.
     static func sentences(_ text: String) -> [String] {
         var out: [String] = []
         var current = ""
         let chars = Array(text.replacingOccurrences(of: "\n", with: " "))
         for (i, ch) in chars.enumerated() {
             current.append(ch)
-            if ".!?".contains(ch), i + 1 == chars.count || chars[i + 1] == " ",
-                !(i > 0 && chars[i - 1].isNumber && ch == "."), !current.hasSuffix(" d.") && !current.hasSuffix(" f.eks.")
-            {
-                out.append(current.trimmingCharacters(in: .whitespaces))
-                current = ""
+            guard ".!?".contains(ch) else { continue }
+            var j = i + 1
+            while j < chars.count && chars[j] == " " { j += 1 }
+            let atEnd = j >= chars.count
+            guard atEnd || (j > i + 1 && (chars[j].isUppercase || "\"«•(–-".contains(chars[j]) || chars[j].isNumber && ch != ".")) else { continue }
+            if ch == "." && !atEnd {
+                let word = current.split(separator: " ").last.map { String($0).lowercased() } ?? ""
+                if abbreviations.contains(word) { continue }
             }
+            out.append(current.trimmingCharacters(in: .whitespaces))
+            current = ""
         }
         let rest = current.trimmingCharacters(in: .whitespaces)
         if !rest.isEmpty { out.append(rest) }

@@ -4,6 +4,7 @@ import KlartekstApp
 import KlartekstCore
 import KlartekstStore
 import KlartekstPipeline
+import KlartekstExtraction
 import Logging
 
 /// Options every command shares.
@@ -229,22 +230,38 @@ final class ProgressPrinter: @unchecked Sendable {
 }
 
 struct Demo: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Import the bundled real sample, then serve it.")
+    static let configuration = CommandConfiguration(
+        abstract: "The main job on the bundled real sample: import, extract attachment text, analyse (llm.backend), then serve.")
     @OptionGroup var common: CommonOptions
     @OptionGroup var serve: ServeOptions
+    @OptionGroup var llm: LLMOptions
     @Option(help: "The sample directory.") var sample: String = "sample"
 
     func run() async throws {
-        let (config, logger) = try await common.load(extra: serve.flags)
+        let (config, logger) = try await common.load(extra: serve.flags.merging(llm.flags) { a, _ in a })
         let metrics = App.bootstrapMetrics()
         let store = try await App.openStore(config, logger: logger)
+        // 1. Import the recorded portal responses.
         let service = ImportService(store: store, registry: try Registry.bundled(), limitBytes: config.importLimitBytes, logger: logger)
-        let results = await service.importPaths([sample])
-        for r in results {
+        for r in await service.importPaths([sample]) {
             if let e = r.error { print("error \(e)") } else if let rep = r.report {
                 print("imported \(rep.meetingKey): \(rep.itemsNew) new, \(rep.itemsRevised) revised, \(rep.itemsUnchanged) unchanged")
             }
         }
+        // 2. Attachment text of every stored PDF (the bundled sample has none; `klartekst sync` fetches them).
+        let extractor = PDFExtractor(scorer: DanishTextScorer(words: PDFExtractor.loadWords()))
+        let extracted = await (try ExtractService(config: config, store: store, extractor: extractor, logger: logger)).run(municipality: nil, document: nil)
+        print("extracted \(extracted.extracted) attachments (\(extracted.pages) pages), \(extracted.skipped) already done, \(extracted.failed) failed")
+        // 3. Citizen analysis with the configured backend (the deterministic fallback unless told otherwise).
+        let library = try PromptLibrary.load(directory: URL(fileURLWithPath: config.promptsPath))
+        let factory = try await AnalysisBackendFactory.make(config: config, logger: logger)
+        let stage = AnalyzeStage(
+            store: store, library: library, backend: factory.backend, concurrency: config.llmConcurrency, autopublish: config.analysisAutopublish,
+            contextTokens: config.llmContext, logger: logger)
+        let report = try await stage.run()
+        await factory.close()
+        print("analysed with \(factory.label): \(report.analysed) new results (\(report.published) published, \(report.pendingReview) for review, \(report.failed) failed), \(report.skipped) unchanged")
+        // 4. Serve.
         print("Klartekst: http://\(config.host):\(config.port)/  (Ctrl-C stops)")
         // The demo shows the bundled sample; it does not reach out to the portals.
         try await App.serve(config: config, store: store, metrics: metrics, logger: logger, syncSchedule: .off)

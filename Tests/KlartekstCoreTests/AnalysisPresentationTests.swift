@@ -95,3 +95,17 @@ struct AnalysisPresentationTests {
         #expect(StoredAnalysis.shown([all[2], all[3]]).isEmpty)
     }
 }
+
+@Suite("Danish sentence splitting")
+struct SentenceSplittingTests {
+    @Test("abbreviations, numbers and dates do not end a sentence", arguments: [
+        ("Dertil kommer boliger til ca. 40 fordrevne ukrainere fra maj 2026. Kommunalbestyrelsen skal godkende det.", 2),
+        ("Bevillingen er på 12,123 mio. kr. i 2026. Den dækker bl.a. husleje og drift.", 2),
+        ("Mødet holdes den 18. maj 2026 kl. 17.00 på rådhuset. Alle er velkomne!", 2),
+        ("Sagen behandles jf. § 110. Se f.eks. bilag 2. Det er vigtigt.", 3),
+        ("En sætning uden punktum", 1),
+    ])
+    func split(text: String, count: Int) {
+        #expect(SourceText.sentences(text).count == count, "\(SourceText.sentences(text))")
+    }
+}

@@ -6,6 +6,7 @@ import HummingbirdTesting
 import KlartekstApp
 import KlartekstCore
 import KlartekstStore
+import KlartekstWeb
 import KlartekstTestSupport
 import Logging
 import NIOCore
@@ -270,5 +271,24 @@ struct AnswerTests {
             }
             #expect(try await store.voteCounts(itemKey: key, newSince: Date().addingTimeInterval(-3600)).total == 50)
         }
+    }
+}
+
+@Suite("Signing keys")
+struct SigningTests {
+    @Test("a rotated key keeps old cookies valid; a removed key ends them; purposes do not mix")
+    func rotation() {
+        let old = WebSecurity(secrets: ["old-secret-0123456789abcdef"])
+        let cookie = old.sign("AAAAAAAAAAAAAAAAAAAAAA", purpose: "participant")
+        let rotated = WebSecurity(secrets: ["new-secret-0123456789abcdef", "old-secret-0123456789abcdef"])
+        #expect(rotated.verify(cookie, purpose: "participant") == "AAAAAAAAAAAAAAAAAAAAAA")
+        #expect(rotated.sign("x", purpose: "participant") != old.sign("x", purpose: "participant"))
+        #expect(WebSecurity(secrets: ["new-secret-0123456789abcdef"]).verify(cookie, purpose: "participant") == nil)
+        #expect(old.verify(cookie, purpose: "csrf:participant") == nil)
+        let now = Date()
+        let token = old.csrfToken(for: "participant:p", now: now)
+        #expect(old.csrfValid(token, for: "participant:p", now: now.addingTimeInterval(3600 * 23)))
+        #expect(!old.csrfValid(token, for: "participant:p", now: now.addingTimeInterval(3600 * 25)))
+        #expect(!old.csrfValid(token, for: "participant:q", now: now))
     }
 }

@@ -34,3 +34,19 @@
     });
   });
 })();
+
+// Sources: hovering or focusing a claim's [n] link highlights its quote under "Kilder".
+(function () {
+  "use strict";
+  document.querySelectorAll("a.src").forEach(function (a) {
+    var id = (a.getAttribute("href") || "").slice(1);
+    var target = id && document.getElementById(id);
+    if (!target) { return; }
+    var on = function () { target.classList.add("hover"); };
+    var off = function () { target.classList.remove("hover"); };
+    a.addEventListener("mouseenter", on);
+    a.addEventListener("mouseleave", off);
+    a.addEventListener("focus", on);
+    a.addEventListener("blur", off);
+  });
+})();
