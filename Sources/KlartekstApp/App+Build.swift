@@ -45,20 +45,23 @@ public enum App {
             secrets: config.securitySecrets, adminUser: config.adminUser, adminPassword: config.adminPassword, secureCookies: config.secureCookies)
         var checkEdit: (@Sendable (StoredAnalysis, String) async throws -> (String, [String]))?
         var topics: [String: String] = [:]
+        var topicList: [Topic] = []
         if let library = try? PromptLibrary.load(directory: URL(fileURLWithPath: config.promptsPath)) {
             let checker = AnalyzeStage(store: store, library: library, backend: .deterministic, logger: logger)
             checkEdit = { analysis, json in try await checker.checkEdit(json, of: analysis) }
             topics = Dictionary(uniqueKeysWithValues: library.topics.map { ($0.slug, $0.name) })
+            topicList = library.topics
         } else {
             logger.warning("no prompt library at \(config.promptsPath): operators cannot edit analyses")
         }
-        let deps = try await WebDependencies.load(
+        var deps = try await WebDependencies.load(
             store: store, metrics: metrics, registry: known.municipalities, sourceHealth: health, security: security, checkEdit: checkEdit,
             topics: topics,
             voting: VotingSettings(
                 perParticipantPerMinute: config.votesPerParticipant, perAddressPerMinute: config.votesPerAddress, newMinutes: config.votesNewMinutes,
                 newShareCap: config.votesNewShare, burstMinimum: config.votesBurstMinimum, trustProxy: config.trustProxy,
                 burstCheckSeconds: config.votesBurstCheckSeconds))
+        deps.topicList = topicList
         let router = buildRouter(deps)
         return Application(
             router: router,

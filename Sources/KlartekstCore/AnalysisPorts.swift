@@ -141,6 +141,8 @@ public protocol AnalysisStore: Sendable {
     func analysisInputs(municipality: String?, itemKey: String?) async throws -> [AnalysisInput]
     func hasAnalysis(itemKey: String, prompt: String, version: Int, topic: String, model: String, inputHash: String) async throws -> Bool
     func saveAnalysis(_ a: StoredAnalysis) async throws
+    /// Items with a published relevance result for `topic` that says relevant, newest meeting first.
+    func topicItems(topic: String, limit: Int) async throws -> [TopicItem]
     /// Every stored analysis of an item (all prompts, versions, topics and statuses), newest first.
     func analyses(itemKey: String) async throws -> [StoredAnalysis]
     /// One analysis by row id.
@@ -150,4 +152,40 @@ public protocol AnalysisStore: Sendable {
     /// An operator's decision: publish, reject, or publish an edited result (the original is kept).
     /// Returns false when the analysis does not exist.
     func review(id: Int64, status: StoredAnalysis.Status, editedResult: String?, reviewer: String) async throws -> Bool
+}
+
+/// An item judged relevant to a topic, for the topic page.
+public struct TopicItem: Sendable, Equatable {
+    public var itemKey: String
+    public var municipality: String
+    public var municipalityName: String
+    public var meetingSlug: String
+    public var committee: String
+    public var date: String?
+    public var number: String
+    public var title: String
+    /// Every stored analysis of the item (pick with ``StoredAnalysis/shown(_:)``).
+    public var analyses: [StoredAnalysis]
+    public var sections: [Section]
+
+    public init(
+        itemKey: String, municipality: String, municipalityName: String, meetingSlug: String, committee: String, date: String?, number: String,
+        title: String, analyses: [StoredAnalysis], sections: [Section]
+    ) {
+        self.itemKey = itemKey
+        self.municipality = municipality
+        self.municipalityName = municipalityName
+        self.meetingSlug = meetingSlug
+        self.committee = committee
+        self.date = date
+        self.number = number
+        self.title = title
+        self.analyses = analyses
+        self.sections = sections
+    }
+
+    /// The published relevance judgement for `topic` says the item is about it.
+    public func isRelevant(to topic: String) -> Bool {
+        StoredAnalysis.shown(analyses).first { $0.prompt == "relevance" && $0.topic == topic }?.relevance?.relevant == true
+    }
 }

@@ -137,4 +137,35 @@ extension SQLStore {
             id: r.int("id").map(Int64.init), originalResult: r.string("original_result"), reviewedBy: r.string("reviewed_by"),
             reviewedAt: r.string("reviewed_at"))
     }
+
+    public func topicItems(topic: String, limit: Int) async throws -> [TopicItem] {
+        let candidates = try await db.read { exec in
+            try await exec.query(
+                """
+                SELECT i.identity_key, i.id, i.number, i.title, i.current_revision, g.municipality, m.name AS municipality_name, g.slug AS meeting_slug,
+                    g.meeting_date, c.name AS committee
+                FROM item i JOIN meeting g ON g.id = i.meeting_id JOIN committee c ON c.id = g.committee_id JOIN municipality m ON m.slug = g.municipality
+                WHERE i.identity_key IN (SELECT item_key FROM analysis WHERE prompt = 'relevance' AND topic = ? AND status = 'published')
+                ORDER BY g.meeting_date DESC, i.sorting LIMIT ?
+                """, .text(topic), .int(Int64(limit)))
+        }
+        var out: [TopicItem] = []
+        for r in candidates {
+            let key = r.string("identity_key") ?? ""
+            let analyses = try await self.analyses(itemKey: key)
+            let sections: [Section] = try await db.read { exec in
+                guard let revision = try await exec.one(
+                    "SELECT id FROM item_revision WHERE item_id = ? AND revision = ?", .int(Int64(r.int("id") ?? 0)), .int(Int64(r.int("current_revision") ?? 1)))?
+                    .int("id")
+                else { return [] }
+                return try await self.sections(revisionID: revision, exec)
+            }
+            let item = TopicItem(
+                itemKey: key, municipality: r.string("municipality") ?? "", municipalityName: r.string("municipality_name") ?? "",
+                meetingSlug: r.string("meeting_slug") ?? "", committee: r.string("committee") ?? "", date: r.string("meeting_date"),
+                number: r.string("number") ?? "", title: r.string("title") ?? "", analyses: analyses, sections: sections)
+            if item.isRelevant(to: topic) { out.append(item) }
+        }
+        return out
+    }
 }

@@ -30,15 +30,18 @@ public struct Pages: Sendable {
         var crumb = ""
         var municipalities: [Row]
         var has_municipalities: Bool
+        var topics: [Crumb] = []
+        var has_topics = false
     }
 
-    func home(_ list: [MunicipalitySummary]) -> String {
+    func home(_ list: [MunicipalitySummary], topics: [Topic] = []) -> String {
         let rows = list.map {
             HomeVM.Row(
                 name: $0.name, url: Paths.municipality($0.slug), meetings: DanishFormat.count($0.meetingCount, "møde", "møder"),
                 items: DanishFormat.count($0.itemCount, "punkt", "punkter"), latest: DanishFormat.date($0.latestMeetingDate))
         }
-        return render(HomeVM(municipalities: rows, has_municipalities: !rows.isEmpty), "home")
+        let links = topics.map { Crumb(name: $0.name, url: "/emne/" + Paths.segment($0.slug)) }
+        return render(HomeVM(municipalities: rows, has_municipalities: !rows.isEmpty, topics: links, has_topics: !links.isEmpty), "home")
     }
 
     // MARK: Municipality
@@ -54,6 +57,7 @@ public struct Pages: Sendable {
         var meetings: [MeetingRow]
         var has_meetings: Bool
         var committees: [CommitteeRow]
+        var answersURL: String
     }
 
     struct CommitteeRow { var name, meetings: String }
@@ -69,7 +73,8 @@ public struct Pages: Sendable {
             MunicipalityVM(
                 title: m.name, breadcrumbs: [Crumb(name: "Forside", url: "/")], crumb: m.name, name: m.name,
                 portalURL: m.portalBaseURL, meetings: meetings, has_meetings: !meetings.isEmpty,
-                committees: page.committees.map { CommitteeRow(name: $0.name, meetings: DanishFormat.count($0.meetingCount, "møde", "møder")) }),
+                committees: page.committees.map { CommitteeRow(name: $0.name, meetings: DanishFormat.count($0.meetingCount, "møde", "møder")) },
+                answersURL: Paths.municipality(m.slug) + "/borgersvar"),
             "municipality")
     }
 

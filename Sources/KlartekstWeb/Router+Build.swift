@@ -24,6 +24,8 @@ public struct WebDependencies: Sendable {
     public var topics: [String: String]
     /// Limits and guards for citizens' answers.
     public var voting: VotingSettings
+    /// Followed topics with their descriptions (topic pages).
+    public var topicList: [Topic] = []
 
     public init(
         store: any KlartekstStore, pages: Pages, metrics: PrometheusCollectorRegistry, registry: [Municipality] = [],
@@ -76,8 +78,9 @@ public func buildRouter(_ deps: WebDependencies) -> Router<WebContext> {
 
     // MARK: Pages
     router.get("/") { request, _ in
-        Responses.html(pages.home(try await store.municipalities()), request: request)
+        Responses.html(pages.home(try await store.municipalities(), topics: deps.topicList), request: request)
     }
+    addTopicRoutes(router, deps)
     router.get("/kommune/:municipality") { request, context in
         guard let page = try await store.municipality(slug: try context.parameters.require("municipality")) else {
             throw HTTPError(.notFound, message: "Kommunen findes ikke i Klartekst.")

@@ -206,4 +206,38 @@ struct AnalysisWebTests {
             }
         }
     }
+
+    @Test("the topic page lists exactly the items judged relevant, across municipalities, with question and decision")
+    func topicPage() async throws {
+        try await H.withSample { store in
+            // The fallback over every item: only Kalundborg's strategy is about homelessness.
+            let stage = AnalyzeStage(store: store, library: try H.library(), backend: .deterministic, logger: H.logger)
+            let report = try await stage.run(prompts: ["summary@v1", "relevance@v1"])
+            #expect(report.analysed == 38 && report.notApplicable == 4)
+            try await withApp(store) { client, path in
+                try await client.execute(uri: "/emne/hjemloeshed", method: .get) { response in
+                    #expect(response.status == .ok)
+                    let body = String(buffer: response.body)
+                    #expect(body.contains("<h1>Hjemløshed</h1>"))
+                    #expect(body.contains("<a href=\"\(path)\">Beslutning om hjemløsestrategi</a>"))
+                    #expect(body.contains("<p class=\"question\">Skal Kalundborg Kommune godkende hjemløsestrategien?</p>"))
+                    #expect(body.contains("Politikerne besluttede: Anbefalet"))
+                    let list = try #require(body.range(of: "<ul class=\"answered\">").map { String(body[$0.upperBound...]) })
+                    #expect(list.components(separatedBy: "<li><a href=").count == 2)
+                    #expect(!body.contains("ukrainere"))
+                }
+                try await client.execute(uri: "/", method: .get) { response in
+                    #expect(String(buffer: response.body).contains("<a href=\"/emne/hjemloeshed\">Hjemløshed</a>"))
+                }
+                try await client.execute(uri: "/api/v1/topics/hjemloeshed", method: .get) { response in
+                    let json = try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
+                    let items = try #require(json["items"] as? [[String: Any]])
+                    #expect(items.count == 1 && items[0]["municipality"] as? String == "kalundborg")
+                }
+                try await client.execute(uri: "/emne/findes-ikke", method: .get) { response in
+                    #expect(response.status == .notFound)
+                }
+            }
+        }
+    }
 }
