@@ -46,7 +46,7 @@ public struct AnalysisValidator: Sendable {
     }
 
     public func quoteFound(_ quote: String) -> Bool {
-        let q = Self.normalise(quote).trimmingCharacters(in: CharacterSet(charactersIn: " .,;:\"'…"))
+        let q = Self.normalise(quote).trimmingCharacters(in: Self.quoteEdges)
         guard q.count >= 8 else { return false }
         if normalisedSource.contains(q) { return true }
         // Models often drop an ellipsised middle: every part of "a … b" must be found.
@@ -54,6 +54,9 @@ public struct AnalysisValidator: Sendable {
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { $0.count >= 8 }
         return parts.count > 1 && parts.allSatisfy { normalisedSource.contains($0) }
     }
+
+    /// What may surround a quote without being part of it: any whitespace (also no-break spaces) and punctuation.
+    static let quoteEdges = CharacterSet.whitespacesAndNewlines.union(CharacterSet(charactersIn: ".,;:\"'…"))
 
     /// Problems with a citizen summary; empty means it passed.
     public func check(_ s: CitizenSummary) -> [String] {

@@ -63,10 +63,15 @@ public enum DeterministicSummary {
     /// Splits at ".", "!" or "?" followed by a space and a capital letter (or the end), unless the
     /// word before is an abbreviation ("ca. 40", "bl.a. Housing First"); "18. maj" stays whole
     /// because Danish month names are lower case.
+    /// A line break (paragraph, list item) always ends a sentence.
     static func sentences(_ text: String) -> [String] {
+        text.split(separator: "\n").flatMap { sentences(line: String($0)) }
+    }
+
+    static func sentences(line: String) -> [String] {
         var out: [String] = []
         var current = ""
-        let chars = Array(text.replacingOccurrences(of: "\n", with: " "))
+        let chars = Array(line)
         for (i, ch) in chars.enumerated() {
             current.append(ch)
             guard ".!?".contains(ch) else { continue }

@@ -109,3 +109,11 @@ struct SentenceSplittingTests {
         #expect(SourceText.sentences(text).count == count, "\(SourceText.sentences(text))")
     }
 }
+
+extension SentenceSplittingTests {
+    @Test("a paragraph without a full stop is a sentence of its own")
+    func paragraphs() {
+        #expect(SourceText.sentences("Det er lavet ændring den 20. april 2026\n\u{00A0}\nOBS: Den supplerende indstilling erstatter den oprindelige") ==
+            ["Det er lavet ændring den 20. april 2026", "OBS: Den supplerende indstilling erstatter den oprindelige"])
+    }
+}

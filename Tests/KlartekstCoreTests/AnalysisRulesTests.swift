@@ -99,3 +99,15 @@ struct SentenceEvidenceTests {
         }
     }
 }
+
+@Suite("Quote matching edge cases")
+struct QuoteMatchingTests {
+    @Test("a quote ending in a no-break space or a line break still matches")
+    func edges() throws {
+        let taxonomy = try Taxonomy.load(Data(contentsOf: AnalysisRulesTests.prompts.appendingPathComponent("taxonomy.json")))
+        let v = AnalysisValidator(municipalityName: "Hvidovre Kommune", source: "[3] Det er lavet ændring efter ØU den 20. april 2026\n[4] OBS: Den supplerende indstilling", taxonomy: taxonomy)
+        #expect(v.quoteFound("Det er lavet ændring efter ØU den 20. april 2026\u{00A0} "))
+        #expect(v.quoteFound("\nDet er lavet ændring efter ØU den 20. april 2026.\n"))
+        #expect(!v.quoteFound("Det er lavet ændring efter ØU den 21. april 2026"))
+    }
+}
