@@ -28,6 +28,7 @@ export KLARTEKST_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$port/postgres
 echo "test: PostgreSQL on 127.0.0.1:$port"
 
 swift build --build-tests
+swift build --product klartekst
 swift test --skip-build "$@"
 
 # The browser tests: the debug binary on loopback, headless Chromium through Selenium.
