@@ -54,10 +54,11 @@ extension SQLStore {
         var c = VoteCounts()
         for r in try await exec.query(
             """
-            SELECT v.choice, p.level, CASE WHEN p.created_at > ? THEN 1 ELSE 0 END AS is_new, COUNT(*) AS n
-            FROM vote v JOIN participant p ON p.id = v.participant_id WHERE v.item_key = ?
-            GROUP BY v.choice, p.level, CASE WHEN p.created_at > ? THEN 1 ELSE 0 END
-            """, .text(since), .text(itemKey), .text(since))
+            SELECT choice, level, is_new, COUNT(*) AS n FROM (
+                SELECT v.choice, p.level, CASE WHEN p.created_at > ? THEN 1 ELSE 0 END AS is_new
+                FROM vote v JOIN participant p ON p.id = v.participant_id WHERE v.item_key = ?
+            ) t GROUP BY choice, level, is_new
+            """, .text(since), .text(itemKey))
         {
             guard let choice = r.string("choice").flatMap(VoteChoice.init(rawValue:)) else { continue }
             let n = r.int("n") ?? 0
