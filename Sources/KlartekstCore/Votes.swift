@@ -113,10 +113,13 @@ public struct DecisionComparison: Sendable, Equatable, Codable {
     public var outcome: DecisionOutcome
     /// The decision text as written ("Anbefales.").
     public var text: String
+    /// When it was decided (`yyyy-MM-dd`), when known.
+    public var date: String?
     /// Citizens' majority agrees with what was decided (approved/recommended ↔ agree, rejected ↔ disagree); nil when not comparable.
     public var citizensAgree: Bool?
 
-    public init(body: String, outcome: DecisionOutcome, text: String, citizensAgree: Bool?) {
+    public init(body: String, outcome: DecisionOutcome, text: String, citizensAgree: Bool?, date: String? = nil) {
+        self.date = date
         self.body = body
         self.outcome = outcome
         self.text = text
@@ -125,14 +128,18 @@ public struct DecisionComparison: Sendable, Equatable, Codable {
 
     /// From the item's decision sections (the meeting's own decision) or, without one, the newest
     /// case-history step; nil while nothing is decided.
-    public static func make(committee: String, sections: [Section], steps: [CaseHistory.Step], tally: VoteTally?) -> DecisionComparison? {
+    public static func make(
+        committee: String, sections: [Section], steps: [CaseHistory.Step], tally: VoteTally?, meetingDate: String? = nil
+    ) -> DecisionComparison? {
         let own = sections.filter { $0.kind == .decision && $0.committee == nil }.map(\.text).joined(separator: " ")
             .trimmingCharacters(in: .whitespacesAndNewlines)
         var text = own
         var who = committee
+        var when = meetingDate
         if text.isEmpty, let last = steps.last {
             text = last.text
             who = last.body
+            when = last.date
         }
         guard !text.isEmpty else { return nil }
         let outcome = DecisionOutcome.parse(text)
@@ -149,6 +156,6 @@ public struct DecisionComparison: Sendable, Equatable, Codable {
             default: agree = nil
             }
         }
-        return DecisionComparison(body: body, outcome: outcome, text: String(text.prefix(300)), citizensAgree: agree)
+        return DecisionComparison(body: body, outcome: outcome, text: String(text.prefix(300)), citizensAgree: agree, date: when)
     }
 }

@@ -8,6 +8,7 @@ extension Pages {
 
     struct DecisionVM {
         var body, outcome, text: String
+        var date: String?
         var comparison: String?
     }
 
@@ -40,7 +41,7 @@ extension Pages {
     static func decisionVM(_ d: DecisionComparison?) -> DecisionVM? {
         guard let d else { return nil }
         let comparison: String? = d.citizensAgree.map { $0 ? "Flertallet af borgerne, der har svaret, er enige i beslutningen." : "Flertallet af borgerne, der har svaret, er uenige i beslutningen." }
-        return DecisionVM(body: d.body, outcome: d.outcome.danishLabel, text: d.text, comparison: comparison)
+        return DecisionVM(body: d.body, outcome: d.outcome.danishLabel, text: d.text, date: DanishFormat.date(d.date), comparison: comparison)
     }
 
     /// The answer box of an item page.

@@ -14,7 +14,8 @@ func itemPageResponse(_ page: ItemPage, request: Request, deps: WebDependencies,
         participant = p
         let current = p.isNew ? nil : try await deps.store.vote(participant: p.id, itemKey: page.key)
         let tally = current == nil ? nil : try await voting.tally(page.key)
-        let decision = DecisionComparison.make(committee: page.meeting.committeeName, sections: page.sections, steps: page.steps, tally: tally)
+        let decision = DecisionComparison.make(
+            committee: page.meeting.committeeName, sections: page.sections, steps: page.steps, tally: tally, meetingDate: page.meeting.date)
         answer = Pages.answerVM(
             question: analysis.summary?.question, page: page, csrf: deps.security.csrfToken(for: "participant:" + p.id), current: current, tally: tally,
             decision: decision)
@@ -54,7 +55,8 @@ func addAnswerRoutes(_ router: Router<WebContext>, _ deps: WebDependencies, _ vo
     }
 
     @Sendable func tallyJSON(_ page: ItemPage, _ tally: VoteTally, current: VoteChoice?) -> String {
-        let decision = DecisionComparison.make(committee: page.meeting.committeeName, sections: page.sections, steps: page.steps, tally: tally)
+        let decision = DecisionComparison.make(
+            committee: page.meeting.committeeName, sections: page.sections, steps: page.steps, tally: tally, meetingDate: page.meeting.date)
         return APIEncoding.encode(API.Answers(
             item: Paths.apiItem(page.municipality.slug, page.meeting.slug, page.item.number), yourAnswer: current, tally: tally, decision: decision))
     }
@@ -116,7 +118,7 @@ func addAnswerRoutes(_ router: Router<WebContext>, _ deps: WebDependencies, _ vo
         let since = Date().addingTimeInterval(-60 * Double(deps.voting.newMinutes))
         let items = try await store.answeredItems(municipality: slug, newSince: since, limit: 200).map { i -> (AnsweredItem, VoteTally, DecisionComparison?) in
             let t = VoteTally.compute(i.counts, newShareCap: deps.voting.newShareCap, minimumForCap: deps.voting.burstMinimum)
-            return (i, t, DecisionComparison.make(committee: i.committee, sections: i.sections, steps: CaseHistory.steps(of: i.sections), tally: t))
+            return (i, t, DecisionComparison.make(committee: i.committee, sections: i.sections, steps: CaseHistory.steps(of: i.sections), tally: t, meetingDate: i.date))
         }
         let groups = OpinionGroups.compute(try await store.municipalityAnswers(municipality: slug))
         return (m, items, groups, Dictionary(items.map { ($0.0.itemKey, $0.0.title) }, uniquingKeysWith: { a, _ in a }))

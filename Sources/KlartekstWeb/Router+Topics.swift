@@ -10,7 +10,8 @@ func addTopicRoutes(_ router: Router<WebContext>, _ deps: WebDependencies) {
         guard let topic = deps.topicList.first(where: { $0.slug == slug }) else { throw HTTPError(.notFound, message: "Emnet findes ikke i Klartekst.") }
         let rows = try await deps.store.topicItems(topic: slug, limit: 500).map { t -> Pages.TopicRow in
             let shown = StoredAnalysis.shown(t.analyses)
-            let decision = DecisionComparison.make(committee: t.committee, sections: t.sections, steps: CaseHistory.steps(of: t.sections), tally: nil)
+            let decision = DecisionComparison.make(
+                committee: t.committee, sections: t.sections, steps: CaseHistory.steps(of: t.sections), tally: nil, meetingDate: t.date)
             return Pages.TopicRow(
                 item: t, question: shown.first { $0.prompt == "summary" }?.summary?.question,
                 reason: shown.first { $0.prompt == "relevance" && $0.topic == slug }?.relevance?.reason ?? "", decision: decision)
@@ -67,7 +68,7 @@ extension Pages {
             TopicVM.Row(
                 url: Paths.item(r.item.municipality, r.item.meetingSlug, r.item.number), title: r.item.title, municipality: r.item.municipalityName,
                 committee: r.item.committee, date: DanishFormat.date(r.item.date), question: r.question, reason: r.reason,
-                decision: r.decision.map { "\($0.body) besluttede: \($0.outcome.danishLabel)" })
+                decision: r.decision.map { d in "\(d.body) besluttede\(DanishFormat.date(d.date).map { " den \($0)" } ?? ""): \(d.outcome.danishLabel)" })
         }
         let overview = Dictionary(grouping: rows, by: \.item.municipality).map { slug, items in
             TopicVM.Overview(

@@ -292,3 +292,36 @@ struct SigningTests {
         #expect(!old.csrfValid(token, for: "participant:q", now: now))
     }
 }
+
+extension AnswerTests {
+    @Test("a municipality's page shows two camps as clear groups, drawn as SVG, with their distinctive answers and the consensus")
+    func groupsPage() async throws {
+        try await Self.withApp { client, store, _ in
+            let items = try await store.analysisInputs(municipality: "hvidovre", itemKey: nil).filter { $0.status == .public }.prefix(10)
+            #expect(items.count == 10)
+            for p in 0..<30 {
+                for (i, item) in items.enumerated() {
+                    // Camp A (p < 15) agrees with items 0–4, camp B with 5–8; everybody agrees with item 9.
+                    let agree = i == 9 || (i < 5) == (p < 15)
+                    try await store.recordVote(participant: "participant\(p)", itemKey: item.itemKey, municipality: "hvidovre", choice: agree ? .agree : .disagree)
+                }
+            }
+            try await client.execute(uri: "/kommune/hvidovre/borgersvar", method: .get) { response in
+                #expect(response.status == .ok)
+                let body = String(buffer: response.body)
+                #expect(body.contains("<svg class=\"groups\"") && body.contains("<title id=\"grupper-titel\">"))
+                #expect(body.components(separatedBy: "<circle ").count - 1 == 15 && body.components(separatedBy: "<rect x=").count - 2 == 15)
+                #expect(body.contains("Grupperne er tydeligt adskilt"))
+                #expect(body.contains("Gruppe 1 (cirkel, 15 deltagere)") && body.contains("Gruppe 2 (firkant, 15 deltagere)"))
+                #expect(body.contains("Enige om «\(items[9].title)» (mindst 100 % i hver gruppe)"))
+                #expect(body.contains("(30 svar): Enig 50 %"))
+            }
+            try await client.execute(uri: "/api/v1/municipalities/hvidovre/answers", method: .get) { response in
+                let json = try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any])
+                let groups = try #require(json["groups"] as? [String: Any])
+                #expect(groups["clear"] as? Bool == true && (groups["groups"] as? [Any])?.count == 2)
+                #expect((json["items"] as? [Any])?.count == 10)
+            }
+        }
+    }
+}
