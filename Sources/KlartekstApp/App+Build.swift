@@ -62,6 +62,10 @@ public enum App {
                 newShareCap: config.votesNewShare, burstMinimum: config.votesBurstMinimum, trustProxy: config.trustProxy,
                 burstCheckSeconds: config.votesBurstCheckSeconds))
         deps.topicList = topicList
+        deps.analysisBackend = config.llmBackend == "deterministic" ? "uden sprogmodel (regler)"
+            : config.llmBackend == "embedded" ? "den indbyggede sprogmodel \(config.llmModel), der kører på Klartekst-serveren"
+            : "sprogmodellen \(config.llmModel)"
+        deps.promptVersions = (try? PromptLibrary.load(directory: URL(fileURLWithPath: config.promptsPath)))?.prompts.map(\.id).sorted() ?? []
         let router = buildRouter(deps)
         return Application(
             router: router,

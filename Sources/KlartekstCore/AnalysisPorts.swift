@@ -141,6 +141,11 @@ public protocol AnalysisStore: Sendable {
     func analysisInputs(municipality: String?, itemKey: String?) async throws -> [AnalysisInput]
     func hasAnalysis(itemKey: String, prompt: String, version: Int, topic: String, model: String, inputHash: String) async throws -> Bool
     func saveAnalysis(_ a: StoredAnalysis) async throws
+    /// A reader's error report ("Meld fejl") for the operators' queue.
+    func saveErrorReport(page: String, message: String) async throws
+    /// Open reports, oldest first.
+    func openErrorReports(limit: Int) async throws -> [ErrorReport]
+    func closeErrorReport(id: Int64, by: String) async throws -> Bool
     /// Items with a published relevance result for `topic` that says relevant, newest meeting first.
     func topicItems(topic: String, limit: Int) async throws -> [TopicItem]
     /// Every stored analysis of an item (all prompts, versions, topics and statuses), newest first.
@@ -187,5 +192,19 @@ public struct TopicItem: Sendable, Equatable {
     /// The published relevance judgement for `topic` says the item is about it.
     public func isRelevant(to topic: String) -> Bool {
         StoredAnalysis.shown(analyses).first { $0.prompt == "relevance" && $0.topic == topic }?.relevance?.relevant == true
+    }
+}
+
+/// A reader's report of an error on a page.
+public struct ErrorReport: Sendable, Equatable {
+    public var id: Int64
+    public var page: String
+    public var message: String
+    public var createdAt: String
+    public init(id: Int64, page: String, message: String, createdAt: String) {
+        self.id = id
+        self.page = page
+        self.message = message
+        self.createdAt = createdAt
     }
 }

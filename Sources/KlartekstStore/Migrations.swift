@@ -283,5 +283,21 @@ enum Migrations {
                 """,
             ]
         ),
+        (
+            "0007-error-reports",
+            [
+                """
+                CREATE TABLE error_report (
+                    id {PK},
+                    page TEXT NOT NULL,
+                    message TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('open', 'closed')),
+                    created_at TEXT NOT NULL,
+                    closed_by TEXT
+                )
+                """,
+                "CREATE INDEX error_report_by_status ON error_report (status, id)",
+            ]
+        ),
     ]
 }

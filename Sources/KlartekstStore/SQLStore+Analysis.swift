@@ -168,4 +168,28 @@ extension SQLStore {
         }
         return out
     }
+
+    public func saveErrorReport(page: String, message: String) async throws {
+        let now = Self.iso(self.now())
+        try await db.transaction { exec in
+            try await exec.execute(
+                "INSERT INTO error_report (page, message, status, created_at) VALUES (?, ?, 'open', ?)", .text(page), .text(message), .text(now))
+        }
+    }
+
+    public func openErrorReports(limit: Int) async throws -> [ErrorReport] {
+        try await db.read { exec in
+            try await exec.query("SELECT * FROM error_report WHERE status = 'open' ORDER BY id LIMIT ?", .int(Int64(limit))).map {
+                ErrorReport(id: Int64($0.int("id") ?? 0), page: $0.string("page") ?? "", message: $0.string("message") ?? "", createdAt: $0.string("created_at") ?? "")
+            }
+        }
+    }
+
+    public func closeErrorReport(id: Int64, by: String) async throws -> Bool {
+        try await db.transaction { exec in
+            guard try await exec.one("SELECT id FROM error_report WHERE id = ? AND status = 'open'", .int(id)) != nil else { return false }
+            try await exec.execute("UPDATE error_report SET status = 'closed', closed_by = ? WHERE id = ?", .text(by), .int(id))
+            return true
+        }
+    }
 }

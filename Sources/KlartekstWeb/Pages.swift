@@ -161,6 +161,7 @@ public struct Pages: Sendable {
         var apiURL: String
         var analysis: AnalysisVM?
         var answer: AnswerVM?
+        var selfURL: String = ""
     }
 
     struct ClaimVM {
@@ -275,7 +276,8 @@ public struct Pages: Sendable {
                 sections: sections, has_sections: !sections.isEmpty, attachments: attachments, has_attachments: !attachments.isEmpty,
                 related: related, has_related: !related.isEmpty, revisions: revisions,
                 portalURL: zip(m.portalBaseURL, page.portalMeetingID).map { Paths.Portal.item(base: $0, meetingID: $1, number: i.number) },
-                apiURL: Paths.apiItem(m.slug, g.slug, i.number), analysis: analysis.flatMap { Self.analysisVM($0, topics: topics) }, answer: answer),
+                apiURL: Paths.apiItem(m.slug, g.slug, i.number), analysis: analysis.flatMap { Self.analysisVM($0, topics: topics) }, answer: answer,
+                selfURL: Paths.item(m.slug, g.slug, i.number).addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""),
             "item")
     }
 
@@ -416,10 +418,15 @@ public struct Pages: Sendable {
         var has_rows: Bool
         var message: String?
         var problems: [String]
-        var has_problems: Bool { !problems.isEmpty }
+        var has_problems: Bool
+        struct ReportVM { var id: String; var page, message, created: String }
+        var reports: [ReportVM]
+        var has_reports: Bool
     }
 
-    func review(_ entries: [ReviewEntry], operatorName: String, csrf: String, message: String? = nil, problems: [String] = []) -> String {
+    func review(
+        _ entries: [ReviewEntry], reports: [ErrorReport] = [], operatorName: String, csrf: String, message: String? = nil, problems: [String] = []
+    ) -> String {
         let rows = entries.map { e -> ReviewVM.Row in
             let a = e.analysis
             return ReviewVM.Row(
@@ -429,7 +436,12 @@ public struct Pages: Sendable {
                 has_problems: !a.problems.isEmpty, result: Self.pretty(a.result), edited: a.edited)
         }
         return render(
-            ReviewVM(operatorName: operatorName, csrf: csrf, rows: rows, has_rows: !rows.isEmpty, message: message, problems: problems), "review")
+            ReviewVM(
+                operatorName: operatorName, csrf: csrf, rows: rows, has_rows: !rows.isEmpty, message: message, problems: problems,
+                has_problems: !problems.isEmpty,
+                reports: reports.map { ReviewVM.ReportVM(id: String($0.id), page: $0.page, message: $0.message, created: DanishFormat.date($0.createdAt) ?? $0.createdAt) },
+                has_reports: !reports.isEmpty),
+            "review")
     }
 
     static func pretty(_ json: String) -> String {

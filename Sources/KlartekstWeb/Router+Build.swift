@@ -26,6 +26,9 @@ public struct WebDependencies: Sendable {
     public var voting: VotingSettings
     /// Followed topics with their descriptions (topic pages).
     public var topicList: [Topic] = []
+    /// How analyses are made here, for the about page: backend and model, prompt versions.
+    public var analysisBackend = "uden sprogmodel (regler)"
+    public var promptVersions: [String] = []
 
     public init(
         store: any KlartekstStore, pages: Pages, metrics: PrometheusCollectorRegistry, registry: [Municipality] = [],
@@ -186,6 +189,7 @@ public func buildRouter(_ deps: WebDependencies) -> Router<WebContext> {
     }
     addReviewRoutes(router, deps)
     addAnswerRoutes(router, deps, voting)
+    addAboutRoutes(router, deps, voting)
     router.get("/healthz") { request, _ in
         _ = try await store.counts()
         return Responses.make("ok\n", contentType: "text/plain; charset=utf-8", request: request, status: .ok, cacheControl: "no-store")
@@ -214,12 +218,18 @@ func addReviewRoutes(_ router: Router<WebContext>, _ deps: WebDependencies) {
     let security = deps.security
     @Sendable func page(_ request: Request, operatorName: String, message: String?, problems: [String], status: HTTPResponse.Status) async throws -> Response {
         let entries = try await store.reviewQueue(limit: 100)
-        let body = deps.pages.review(entries, operatorName: operatorName, csrf: security.csrfToken(for: "operator:" + operatorName), message: message, problems: problems)
+        let reports = try await store.openErrorReports(limit: 100)
+        let body = deps.pages.review(
+            entries, reports: reports, operatorName: operatorName, csrf: security.csrfToken(for: "operator:" + operatorName), message: message,
+            problems: problems)
         return Responses.make(body, contentType: "text/html; charset=utf-8", request: request, status: status, cacheControl: "no-store")
     }
     router.get("/drift/analyser") { request, _ in
         let name = try security.requireOperator(request)
-        let messages = ["godkendt": "Resultatet er offentliggjort.", "afvist": "Resultatet er afvist.", "rettet": "Rettelsen er gemt og offentliggjort."]
+        let messages = [
+            "godkendt": "Resultatet er offentliggjort.", "afvist": "Resultatet er afvist.", "rettet": "Rettelsen er gemt og offentliggjort.",
+            "lukket": "Fejlmeldingen er lukket.",
+        ]
         return try await page(request, operatorName: name, message: request.uri.queryParameters.get("besked").flatMap { messages[$0] }, problems: [], status: .ok)
     }
     router.post("/drift/analyser/:id") { request, context in

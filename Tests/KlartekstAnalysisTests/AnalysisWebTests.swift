@@ -240,4 +240,42 @@ struct AnalysisWebTests {
             }
         }
     }
+
+    @Test("'Meld fejl' on the about page reaches the operators' queue, where it is closed")
+    func errorReport() async throws {
+        try await H.withSample { store in
+            try await withApp(store) { client, path in
+                var cookie = ""
+                var csrf = ""
+                try await client.execute(uri: "/om?side=\(path)", method: .get) { response in
+                    let body = String(buffer: response.body)
+                    #expect(body.contains("<strong>Teksterne kan alligevel indeholde fejl.</strong>") && body.contains("summary@v2"))
+                    #expect(body.contains("value=\"\(path)\""))
+                    cookie = String((response.headers[.setCookie] ?? "").split(separator: ";")[0])
+                    csrf = try #require(body.firstMatch(of: /name="csrf" value="([^"]+)"/).map { String($0.output.1) })
+                }
+                func enc(_ s: String) -> String { s.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? s }
+                let form: HTTPFields = [.cookie: cookie, .contentType: "application/x-www-form-urlencoded"]
+                try await client.execute(uri: "/meld-fejl", method: .post, headers: form, body: ByteBuffer(string: "side=\(enc(path))&besked=\(enc("Beløbet i resuméet er forkert"))")) { response in
+                    #expect(response.status == .forbidden)
+                }
+                try await client.execute(uri: "/meld-fejl", method: .post, headers: form,
+                    body: ByteBuffer(string: "csrf=\(enc(csrf))&side=\(enc(path))&besked=\(enc("Beløbet i resuméet er forkert <b>"))")) { response in
+                    #expect(response.status == .seeOther && response.headers[.location] == "/om?tak=1#meld-fejl")
+                }
+                var operatorToken = ""
+                try await client.execute(uri: "/drift/analyser", method: .get, headers: [.authorization: Self.basic]) { response in
+                    let body = String(buffer: response.body)
+                    #expect(body.contains("<blockquote>Beløbet i resuméet er forkert &lt;b&gt;</blockquote>") && body.contains("<a href=\"\(path)\">"))
+                    operatorToken = try #require(body.firstMatch(of: /name="csrf" value="([^"]+)"/).map { String($0.output.1) })
+                }
+                let id = try #require(try await store.openErrorReports(limit: 5).first?.id)
+                try await client.execute(uri: "/drift/fejl/\(id)/luk", method: .post, headers: [.authorization: Self.basic, .contentType: "application/x-www-form-urlencoded"],
+                    body: ByteBuffer(string: "csrf=\(enc(operatorToken))")) { response in
+                    #expect(response.status == .seeOther)
+                }
+                #expect(try await store.openErrorReports(limit: 5).isEmpty)
+            }
+        }
+    }
 }
