@@ -79,7 +79,7 @@ public struct AnalysisValidator: Sendable {
         if Set(s.keywords).count != s.keywords.count { problems.append("a keyword is repeated") }
         for k in s.keywords where !taxonomy.labels.contains(k) { problems.append("keyword \"\(k)\" is not in the taxonomy") }
         let lix = LIX.compute(s.summaryText)
-        if lix > maxLIX { problems.append(String(format: "summary LIX %.0f is above %.0f", lix, maxLIX)) }
+        if lix > maxLIX { problems.append(String(format: "summary LIX %.1f is above %.0f", lix, maxLIX)) }
         if let q = s.question {
             let t = q.trimmingCharacters(in: .whitespaces)
             if !t.hasSuffix("?") { problems.append("the question does not end with \"?\"") }

@@ -180,11 +180,14 @@ public struct AnalyzeStage: Sendable {
             "taxonomy": library.taxonomy.labels.joined(separator: ", "), "topic_name": job.topic?.name ?? "",
             "topic_description": job.topic?.description ?? "", "topic_examples": job.topic?.examples.joined(separator: ", ") ?? "",
         ]
-        // Fit the context: about 3 characters of Danish per token, after the answer and the templates.
+        // Fit the context: about 2.5 characters of Danish per token (numbered sentences cost more
+        // than plain text), after the answer and the templates. A server that still says the
+        // context is exceeded gets a shorter source (below).
         var budget: Int?
         if case .model = backend, let contextTokens {
             let templates = Prompt.fill(prompt.system, values).count + Prompt.fill(prompt.user, values).count
-            budget = max(1500, (contextTokens - prompt.maxTokens) * 3 - templates - 300)
+            let room: Int = (contextTokens - prompt.maxTokens) * 5 / 2
+            budget = max(1500, room - templates - 300)
         }
         let rendered = prompt.renderSource(for: input, maxCharacters: budget)
         let source = rendered.text
@@ -214,15 +217,35 @@ public struct AnalyzeStage: Sendable {
                 problems = validator.check(s)
             }
         case .model(let model):
-            let system = Prompt.fill(prompt.system, values)
+            var current = rendered
+            var checker = validator
+            var system = Prompt.fill(prompt.system, values)
             var user = Prompt.fill(prompt.user, values)
             let schema = try prompt.schema(taxonomy: library.taxonomy)
-            for attempt in 1...2 {
+            var attempt = 0
+            var shrinks = 0
+            while attempt < 2 {
+                attempt += 1
                 report.modelCalls += 1
                 let answer: ModelAnswer
                 do {
                     answer = try await model.complete(system: system, user: user, schema: schema, schemaName: prompt.name, maxTokens: prompt.maxTokens)
                 } catch {
+                    // The tokenizer counts more than estimated: send 60 % of the source, at most twice.
+                    let text: String = "\(error)"
+                    let exceeded: Bool = ["context_length", "maximum context", "context length"].contains { text.contains($0) }
+                    if shrinks < 2 && exceeded {
+                        shrinks += 1
+                        attempt -= 1
+                        let shorter: Int = current.text.count * 3 / 5
+                        current = prompt.renderSource(for: input, maxCharacters: max(800, shorter))
+                        values["source"] = current.text
+                        system = Prompt.fill(prompt.system, values)
+                        user = Prompt.fill(prompt.user, values)
+                        checker = AnalysisValidator(municipalityName: input.municipalityName, source: current.text + "\n" + input.title, taxonomy: library.taxonomy)
+                        logger.notice("source shortened to fit the model's context", metadata: ["item.id": "\(input.itemKey)", "characters": "\(current.text.count)"])
+                        continue
+                    }
                     problems = ["the model failed: \(error)"]
                     break
                 }
@@ -231,9 +254,9 @@ public struct AnalyzeStage: Sendable {
                 var content = answer.content
                 var citationProblems: [String] = []
                 if prompt.evidence == .sentences {
-                    (content, citationProblems) = rendered.resolveCitations(JSONRepairLite.escapeControlCharacters(content))
+                    (content, citationProblems) = current.resolveCitations(JSONRepairLite.escapeControlCharacters(content))
                 }
-                (result, problems) = check(content, prompt: prompt, validator: validator)
+                (result, problems) = check(content, prompt: prompt, validator: checker)
                 problems = citationProblems + problems
                 if problems.isEmpty || attempt == 2 { break }
                 user += "\n\nDit forrige svar blev afvist, fordi: " + problems.joined(separator: "; ") + ". Svar igen efter reglerne, kun med JSON."

@@ -250,4 +250,22 @@ struct SentenceEvidenceBackendTests {
             #expect(longest > 3000 && longest <= (2048 - 700) * 3)
         }
     }
+
+    @Test("a server that says the context is exceeded gets a shorter source, once more")
+    func contextExceeded() async throws {
+        let server = ScriptedModelServer()
+        try await server.start()
+        defer { Task { await server.stop() } }
+        try await H.withSample { store in
+            let exceeded = #"{"error":{"message":"This model's maximum context length is 4096 tokens. However, you requested 4362 tokens","code":"context_length_exceeded"}}"#
+            server.script(byPrompt: [(ScriptedModelServer.summaryPrompt, [.status(400, exceeded), .content(H.goodSummary)])])
+            let model = H.model(server, dialect: .openAI)
+            let stage = AnalyzeStage(store: store, library: try H.library(), backend: .model(model), logger: H.logger)
+            let report = try await stage.run(itemKey: try await H.kalundborgKey(store), prompts: ["summary@v1"])
+            await model.shutdown()
+            #expect(report.published == 1 && report.modelCalls == 2, "\(report.problems)")
+            let sent = server.recorded.map(\.user.count)
+            #expect(sent.count == 2 && sent[1] < sent[0] * 3 / 4)
+        }
+    }
 }
