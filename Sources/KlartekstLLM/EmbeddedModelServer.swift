@@ -79,7 +79,7 @@ public final class EmbeddedModelServer: @unchecked Sendable {
         p.environment = env
         let logURL = URL(fileURLWithPath: options.logFile)
         try? FileManager.default.createDirectory(at: logURL.deletingLastPathComponent(), withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         let log = try FileHandle(forWritingTo: logURL)
         p.standardOutput = log
         p.standardError = log
