@@ -220,6 +220,8 @@ public struct AppConfig: Sendable, Equatable {
             ("votes.per_participant", \AppConfig.votesPerParticipant, 1...100_000), ("votes.per_address", \AppConfig.votesPerAddress, 1...10_000_000),
             ("votes.new_minutes", \AppConfig.votesNewMinutes, 0...10_080), ("votes.burst_minimum", \AppConfig.votesBurstMinimum, 0...1_000_000),
             ("votes.burst_check_seconds", \AppConfig.votesBurstCheckSeconds, 0...3600),
+            ("llm.concurrency", \AppConfig.llmConcurrency, 1...256), ("llm.timeout", \AppConfig.llmTimeout, 1...3600),
+            ("llm.context", \AppConfig.llmContext, 1024...1_048_576),
         ] as [(String, WritableKeyPath<AppConfig, Int>, ClosedRange<Int>)] {
             guard let v = integer(key, defaults[keyPath: target]), range.contains(v) else {
                 throw Invalid(description: "\(key) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
@@ -237,18 +239,6 @@ public struct AppConfig: Sendable, Equatable {
         }
         config.llmModel = reader.string(forKey: "llm.model", default: defaults.llmModel)
         config.llmAPIKey = reader.string(forKey: "llm.api_key", isSecret: true)
-        guard let llmConcurrency = integer("llm.concurrency", defaults.llmConcurrency), (1...256).contains(llmConcurrency) else {
-            throw Invalid(description: "llm.concurrency must be from 1 to 256")
-        }
-        config.llmConcurrency = llmConcurrency
-        guard let llmTimeout = integer("llm.timeout", defaults.llmTimeout), (1...3600).contains(llmTimeout) else {
-            throw Invalid(description: "llm.timeout must be seconds from 1 to 3600")
-        }
-        config.llmTimeout = llmTimeout
-        guard let llmContext = integer("llm.context", defaults.llmContext), (1024...1_048_576).contains(llmContext) else {
-            throw Invalid(description: "llm.context must be tokens from 1024 to 1048576")
-        }
-        config.llmContext = llmContext
         config.llmModelPath = reader.string(forKey: "llm.model_path", default: defaults.llmModelPath)
         config.llmPython = reader.string(forKey: "llm.python", default: defaults.llmPython)
         return config

@@ -91,3 +91,24 @@ struct SyncScheduleTests {
         }
     }
 }
+
+@Suite("Configuration of analysis and answers")
+struct AnalysisConfigTests {
+    @Test("analysis, model and answer settings are read, typed and validated")
+    func keys() async throws {
+        let c = try await AppConfig.load(
+            flags: ["llm.backend": "http://gpu:8000", "llm.context": "32768", "votes.new_share": "0.25", "analysis.autopublish": "nej",
+                    "admin.user": "ops", "admin.password": "secret-password"],
+            environment: ["KLARTEKST_LLM_CONCURRENCY": "8", "KLARTEKST_SECURITY_SECRETS": "first-secret-0123456789, second-secret-0123456789"])
+        #expect(c.llmBackend == "http://gpu:8000" && c.llmContext == 32768 && c.llmConcurrency == 8 && c.votesNewShare == 0.25)
+        #expect(!c.analysisAutopublish && c.securitySecrets.count == 2 && c.adminUser == "ops")
+        for (key, value, message) in [
+            ("llm.backend", "gpt", "llm.backend must be"), ("llm.context", "100", "llm.context must be a whole number from 1024"),
+            ("votes.new_share", "2", "votes.new_share must be from 0 to 1"), ("security.secrets", "short", "at least 16 characters"),
+            ("admin.user", "ops", "must be set together"), ("analysis.autopublish", "kanske", "must be true or false"),
+        ] {
+            await #expect(throws: AppConfig.Invalid.self, "\(key)") { try await AppConfig.load(flags: [key: value], environment: [:]) }
+            do { _ = try await AppConfig.load(flags: [key: value], environment: [:]) } catch { #expect("\(error)".contains(message), "\(error)") }
+        }
+    }
+}
