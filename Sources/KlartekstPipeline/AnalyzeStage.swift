@@ -17,6 +17,21 @@ public struct PromptLibrary: Sendable {
 
     /// Reads `prompts/<name>/v<n>.md`, `prompts/taxonomy.json` and `prompts/topics.json`.
     public static func load(directory: URL) throws -> PromptLibrary {
+        guard FileManager.default.fileExists(atPath: directory.appendingPathComponent("taxonomy.json").path) else {
+            throw PromptLibraryError(description: "no prompt library at \(directory.path): it needs taxonomy.json, topics.json and <name>/v<n>.md files (setting prompts.path)")
+        }
+        do {
+            return try loadChecked(directory: directory)
+        } catch let e as Prompt.ParseError {
+            throw PromptLibraryError(description: "prompt library \(directory.path): \(e.description)")
+        } catch let e as DecodingError {
+            throw PromptLibraryError(description: "prompt library \(directory.path): taxonomy.json or topics.json has the wrong shape (\(e))")
+        } catch {
+            throw PromptLibraryError(description: "prompt library \(directory.path): \(error.localizedDescription)")
+        }
+    }
+
+    static func loadChecked(directory: URL) throws -> PromptLibrary {
         var prompts: [Prompt] = []
         let fm = FileManager.default
         for name in try fm.contentsOfDirectory(atPath: directory.path).sorted() {
@@ -155,9 +170,6 @@ public struct AnalyzeStage: Sendable {
         report.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         return report
     }
-
-    /// The text the model sees: the chosen sections in the prompt's order, then attachment text up to the budget.
-    public static func source(for input: AnalysisInput, prompt: Prompt) -> String { prompt.source(for: input) }
 
     /// Checks an operator's edit of a stored result with the same checks a model's answer gets.
     /// - Returns: the result re-encoded, and the problems (empty: it may be published).

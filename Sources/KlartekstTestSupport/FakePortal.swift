@@ -108,9 +108,7 @@ public final class FakePortal: Sendable {
     }
 
     public func stop() async {
-        let t = task.withLock { $0 }
-        t?.cancel()
-        _ = try? await t?.value
+        await LoopbackServer.stop(task.withLock { $0 })
     }
 
     // MARK: Handling

@@ -18,4 +18,10 @@ enum LoopbackServer {
         for await port in ready.stream { return (task, port) }
         return (task, 0)
     }
+
+    /// Cancels a server started by ``start(_:name:)`` and waits for it to end.
+    static func stop(_ task: Task<Void, any Error>?) async {
+        task?.cancel()
+        _ = try? await task?.value
+    }
 }

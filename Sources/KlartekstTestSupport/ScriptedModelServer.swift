@@ -90,9 +90,7 @@ public final class ScriptedModelServer: Sendable {
     }
 
     public func stop() async {
-        let t = task.withLock { $0 }
-        t?.cancel()
-        _ = try? await t?.value
+        await LoopbackServer.stop(task.withLock { $0 })
     }
 
     func handle(_ request: Request) async throws -> Response {

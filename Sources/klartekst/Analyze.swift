@@ -74,7 +74,14 @@ struct Eval: AsyncParsableCommand {
         flags["database.url"] = "sqlite:" + dir.appendingPathComponent("eval.sqlite").path
         let common = try CommonOptions.parse(config.map { ["--config", $0] } ?? [])
         let (cfg, logger) = try await common.load(extra: flags)
-        let labelled = try EvalSet.load(Data(contentsOf: URL(fileURLWithPath: set)))
+        let labelled: EvalSet
+        do {
+            labelled = try EvalSet.load(Data(contentsOf: URL(fileURLWithPath: set)))
+        } catch let e as DecodingError {
+            throw CommandFailure("\(set) is not a labelled set (name, about, items[municipality, number, title, status, relevant, keywords]): \(e)")
+        } catch {
+            throw CommandFailure("cannot read the labelled set \(set): \(error.localizedDescription)")
+        }
         let library = try PromptLibrary.load(directory: URL(fileURLWithPath: cfg.promptsPath))
         let store = try await App.openStore(cfg, logger: logger)
         let importer = ImportService(store: store, registry: try Registry.bundled(), limitBytes: cfg.importLimitBytes, logger: logger)

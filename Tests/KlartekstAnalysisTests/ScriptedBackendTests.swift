@@ -269,3 +269,28 @@ struct SentenceEvidenceBackendTests {
         }
     }
 }
+
+@Suite("Prompt library errors")
+struct PromptLibraryErrorTests {
+    @Test("a missing folder, a prompt file without a version and a malformed taxonomy each name what is wrong")
+    func errors() throws {
+        let dir = try Fixtures.temporaryDirectory("bad-prompts")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(throws: PromptLibraryError.self) { try PromptLibrary.load(directory: dir.appendingPathComponent("missing")) }
+        do { _ = try PromptLibrary.load(directory: dir) } catch { #expect("\(error)".contains("no prompt library at \(dir.path)")) }
+        let prompts = Fixtures.root.appendingPathComponent("prompts")
+        for f in ["taxonomy.json", "topics.json"] {
+            try FileManager.default.copyItem(at: prompts.appendingPathComponent(f), to: dir.appendingPathComponent(f))
+        }
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("summary"), withIntermediateDirectories: true)
+        try "---\nname: summary\n---\n".write(to: dir.appendingPathComponent("summary/v1.md"), atomically: true, encoding: .utf8)
+        do { _ = try PromptLibrary.load(directory: dir); Issue.record("loaded a bad prompt") } catch {
+            #expect("\(error)".contains("summary/v1.md: no version number"))
+        }
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("summary"))
+        try #"{"topics": [{"label": 3}]}"#.write(to: dir.appendingPathComponent("taxonomy.json"), atomically: true, encoding: .utf8)
+        do { _ = try PromptLibrary.load(directory: dir); Issue.record("loaded a bad taxonomy") } catch {
+            #expect("\(error)".contains("taxonomy.json or topics.json has the wrong shape"))
+        }
+    }
+}
