@@ -147,7 +147,7 @@ let package = Package(
         .testTarget(
             name: "KlartekstWebTests",
             dependencies: [
-                "KlartekstWeb", "KlartekstApp", "KlartekstCore", "KlartekstStore", "KlartekstTestSupport",
+                "KlartekstWeb", "KlartekstApp", "KlartekstCore", "KlartekstStore", "KlartekstTestSupport", "KlartekstPipeline", "KlartekstExtraction",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]

@@ -4,9 +4,10 @@
 #   scripts/bench.sh analyze    the analysis stage vs the backend's own throughput (scripted server, 3 runs)
 #   scripts/bench.sh votes      answers per second and p99 through the real server, exact counts (3 runs)
 #   scripts/bench.sh eval       prompt quality on the labelled set: fallback, then the embedded model (if installed)
+#   scripts/bench.sh site       page latency p50/p99 under load with wrk: every page type vs /healthz (no database)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh --bench
 swift build -c release --product klartekst >/dev/null
 swift build -c release --product klartekst-bench >/dev/null
 what=${1:-sections}
@@ -27,6 +28,38 @@ case "$what" in
     if [[ -x "${KLARTEKST_MODEL_HOME:-$HOME/.cache/klartekst}/venv-llm/bin/python" ]]; then
       .build/release/klartekst eval --backend embedded --prompt summary@v1 --relevance relevance@v1 --vs summary@v2 --vs-relevance relevance@v2 --limit 6
     fi
+    ;;
+  site)
+    # The bundled sample, analysed without a model, served by the release build on loopback.
+    # wrk runs on the same 2-core machine (1 thread, 8 connections, 10 s per page, 3 rounds).
+    tmp=$(mktemp -d /tmp/klartekst-site-bench.XXXXXX)
+    db="sqlite:$tmp/db.sqlite"
+    export KLARTEKST_SECURITY_SECRETS=bench-secret-0123456789abcdef KLARTEKST_SYNC_SCHEDULE=off KLARTEKST_LOG_LEVEL=warning
+    .build/release/klartekst import sample --database "$db" >/dev/null
+    .build/release/klartekst analyze --database "$db" >/dev/null
+    port=$((20000 + RANDOM % 20000))
+    .build/release/klartekst serve --database "$db" --port "$port" >"$tmp/serve.log" 2>&1 &
+    server=$!
+    trap 'kill $server 2>/dev/null; rm -rf "$tmp"' EXIT
+    for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+    base="http://127.0.0.1:$port"
+    kalundborg=$(curl -fs "$base/api/v1/municipalities/kalundborg" | python3 -c 'import json,sys; print(json.load(sys.stdin)["meetings"][0]["slug"])')
+    item="/kommune/kalundborg/moede/$kalundborg/punkt/4"
+    audio=$(curl -fs "$base$item" | grep -o '/lyd/[0-9]*' | head -n 1)
+    curl -fs "$base$audio" >/dev/null  # made once, then served from the store
+    printf '%-44s %10s %8s %8s %8s %8s\n' page req/s p50_ms p90_ms p99_ms bytes
+    for round in 1 2 3; do
+      for path in /healthz / "/kommuner?q=frederiks" /kommune/hvidovre /kommune/hvidovre/moede/oekonomiudvalget-2026-05-18 \
+                  /kommune/hvidovre/moede/oekonomiudvalget-2026-05-18/punkt/10 "$item" /emne/hjemloeshed /kommune/kalundborg/borgersvar \
+                  /api/v1/municipalities/hvidovre/meetings/oekonomiudvalget-2026-05-18/items/10 /static/klartekst.css "$audio"; do
+        bytes=$(curl -fs "$base$path" | wc -c)
+        wrk -t1 -c8 -d10s --latency "$base$path" | awk -v p="$path" -v b="$bytes" '
+          function ms(x) { if (x ~ /us$/) return x / 1000; if (x ~ /ms$/) return x + 0; if (x ~ /s$/) return x * 1000; return x }
+          /^ +50%/ {p50 = ms($2)} /^ +90%/ {p90 = ms($2)} /^ +99%/ {p99 = ms($2)} /^Requests\/sec/ {rps = $2}
+          END { printf "%-44s %10.0f %8.2f %8.2f %8.2f %8d\n", substr(p, 1, 44), rps, p50, p90, p99, b }'
+      done
+      echo
+    done
     ;;
   *) echo "unknown benchmark: $what" >&2; exit 2 ;;
 esac

@@ -5,8 +5,13 @@
 set -euo pipefail
 
 # Build: libxml2 and SQLite headers. Run: poppler (pdftotext, pdftoppm), tesseract with Danish
-# data (OCR), Danish word list (scoring text layers), coreutils/util-linux (timeout, prlimit).
-packages=(libxml2-dev libsqlite3-dev pkg-config poppler-utils tesseract-ocr tesseract-ocr-dan wdanish util-linux coreutils)
+# data (OCR), Danish word list (scoring text layers), coreutils/util-linux (timeout, prlimit),
+# espeak-ng (the spoken summaries, Danish voice).
+packages=(libxml2-dev libsqlite3-dev pkg-config poppler-utils tesseract-ocr tesseract-ocr-dan wdanish util-linux coreutils espeak-ng)
+if [[ "${1:-}" == "--bench" ]]; then
+  # Benchmarks drive the release server with wrk (HTTP load generator).
+  packages+=(wrk)
+fi
 if [[ "${1:-}" == "--tests" ]]; then
   # Tests also run PostgreSQL, make English-OCR'd PDFs to prove broken layers are caught, and
   # drive a headless Chromium (answers with and without JavaScript, screenshots).
@@ -36,5 +41,12 @@ if [[ "${1:-}" == "--tests" ]]; then
     echo "setup: installing Selenium and pytest into $venv"
     python3 -m venv "$venv"
     "$venv/bin/pip" install -q 'selenium==4.40.0' 'pytest==9.0.3'
+  fi
+  # axe-core (Deque, MPL-2.0) for the accessibility checks: PyPI ships it inside
+  # axe-playwright-python; only its axe.min.js is used (injected through Selenium), so the
+  # package is installed without its Playwright dependency.
+  if ! "$venv/bin/python" -c 'import importlib.util, pathlib, sys; s = importlib.util.find_spec("axe_playwright_python"); sys.exit(0 if s and (pathlib.Path(s.origin).parent / "axe.min.js").exists() else 1)' 2>/dev/null; then
+    echo "setup: installing axe-core (axe-playwright-python 0.1.8, without Playwright) into $venv"
+    "$venv/bin/pip" install -q --no-deps 'axe-playwright-python==0.1.8'
   fi
 fi

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import KlartekstCore
+import KlartekstExtraction
 import KlartekstPipeline
 import KlartekstStore
 import KlartekstWeb
@@ -31,7 +32,7 @@ public enum App {
     /// Builds the web application (tests call this too).
     public static func buildApplication(
         config: AppConfig, store: any KlartekstStore, metrics: PrometheusCollectorRegistry, logger: Logger,
-        registry: Registry? = nil, syncState: (any SyncStateStore)? = nil
+        registry: Registry? = nil, syncState: (any SyncStateStore)? = nil, adjust: @Sendable (inout WebDependencies) -> Void = { _ in }
     ) async throws -> some ApplicationProtocol {
         let known = try registry ?? Registry.load(path: config.registryPath)
         var health: (@Sendable () async throws -> [SourceHealth])?
@@ -66,11 +67,24 @@ public enum App {
             : config.llmBackend == "embedded" ? "den indbyggede sprogmodel \(config.llmModel), der kører på Klartekst-serveren"
             : "sprogmodellen \(config.llmModel)"
         deps.promptVersions = (try? PromptLibrary.load(directory: URL(fileURLWithPath: config.promptsPath)))?.prompts.map(\.id).sorted() ?? []
+        deps.speech = await speechService(config, logger: logger)
+        adjust(&deps)
         let router = buildRouter(deps)
         return Application(
             router: router,
             configuration: .init(address: .hostname(config.host, port: config.port), serverName: "Klartekst"),
             logger: logger)
+    }
+
+    /// espeak-ng for the spoken summaries, when it is installed and not switched off.
+    static func speechService(_ config: AppConfig, logger: Logger) async -> SpeechService? {
+        guard config.speechCommand != "off" else { return nil }
+        let synthesizer = SpeechSynthesizer(executable: config.speechCommand, voice: config.speechVoice, wordsPerMinute: config.speechRate)
+        guard await synthesizer.tool.version("--version") != nil else {
+            logger.notice("\(config.speechCommand) is not installed: no spoken summaries (scripts/setup.sh installs espeak-ng)")
+            return nil
+        }
+        return SpeechService(voiceKey: synthesizer.voiceKey) { text in try await synthesizer.wav(text) }
     }
 
     /// Serves until SIGINT/SIGTERM, then shuts down gracefully and closes the store. With a

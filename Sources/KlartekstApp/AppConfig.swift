@@ -43,6 +43,10 @@ public struct AppConfig: Sendable, Equatable {
     public var promptsPath = "prompts"
     /// Publish analyses that pass every check at once (false: they wait for an operator).
     public var analysisAutopublish = true
+    /// Spoken summaries: the espeak-ng program ("off" hides the audio player), voice and speed.
+    public var speechCommand = "espeak-ng"
+    public var speechVoice = "da"
+    public var speechRate = 150
     /// The analysis backend: "deterministic", "embedded", or an OpenAI-compatible base URL.
     public var llmBackend = "deterministic"
     /// Model name sent to the backend.
@@ -102,6 +106,9 @@ public struct AppConfig: Sendable, Equatable {
         ("llm.timeout", "int", "300", "Seconds one model request may take"),
         ("llm.context", "int", "4096", "The model's context window in tokens: item text is cut to fit; the embedded server is started with it"),
         ("llm.model_path", "string", "$KLARTEKST_MODEL_HOME/models/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf", "GGUF file the embedded server loads (KLARTEKST_MODEL_HOME defaults to ~/.cache/klartekst)"),
+        ("speech.command", "string", "espeak-ng", "Program that reads summaries aloud (espeak-ng); off hides the audio player"),
+        ("speech.voice", "string", "da", "espeak-ng voice"),
+        ("speech.rate", "int", "150", "Words per minute of the spoken summary"),
         ("llm.python", "string", "$KLARTEKST_MODEL_HOME/venv-llm/bin/python", "Python with llama-cpp-python[server] for the embedded server"),
     ]
 
@@ -221,7 +228,7 @@ public struct AppConfig: Sendable, Equatable {
             ("votes.new_minutes", \AppConfig.votesNewMinutes, 0...10_080), ("votes.burst_minimum", \AppConfig.votesBurstMinimum, 0...1_000_000),
             ("votes.burst_check_seconds", \AppConfig.votesBurstCheckSeconds, 0...3600),
             ("llm.concurrency", \AppConfig.llmConcurrency, 1...256), ("llm.timeout", \AppConfig.llmTimeout, 1...3600),
-            ("llm.context", \AppConfig.llmContext, 1024...1_048_576),
+            ("llm.context", \AppConfig.llmContext, 1024...1_048_576), ("speech.rate", \AppConfig.speechRate, 80...450),
         ] as [(String, WritableKeyPath<AppConfig, Int>, ClosedRange<Int>)] {
             guard let v = integer(key, defaults[keyPath: target]), range.contains(v) else {
                 throw Invalid(description: "\(key) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
@@ -241,6 +248,8 @@ public struct AppConfig: Sendable, Equatable {
         config.llmAPIKey = reader.string(forKey: "llm.api_key", isSecret: true)
         config.llmModelPath = reader.string(forKey: "llm.model_path", default: defaults.llmModelPath)
         config.llmPython = reader.string(forKey: "llm.python", default: defaults.llmPython)
+        config.speechCommand = reader.string(forKey: "speech.command", default: defaults.speechCommand)
+        config.speechVoice = reader.string(forKey: "speech.voice", default: defaults.speechVoice)
         return config
     }
 }

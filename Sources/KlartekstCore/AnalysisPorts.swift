@@ -148,6 +148,14 @@ public protocol AnalysisStore: Sendable {
     func closeErrorReport(id: Int64, by: String) async throws -> Bool
     /// Items with a published relevance result for `topic` that says relevant, newest meeting first.
     func topicItems(topic: String, limit: Int) async throws -> [TopicItem]
+    /// The newest public items decided at their own meeting (a non-empty decision section that is
+    /// not an earlier committee's), newest meeting first, optionally in one municipality.
+    func latestDecidedItems(municipality: String?, limit: Int) async throws -> [TopicItem]
+    /// Meetings on or after `from` (yyyy-MM-dd), soonest first, optionally in one municipality.
+    func upcomingMeetings(municipality: String?, from: String, limit: Int) async throws -> [UpcomingMeeting]
+    /// Cached speech for an analysis text (`textHash` of what was spoken, `voice` names engine and voice).
+    func speech(analysisID: Int64, textHash: String, voice: String) async throws -> [UInt8]?
+    func saveSpeech(analysisID: Int64, textHash: String, voice: String, audio: [UInt8]) async throws
     /// Every stored analysis of an item (all prompts, versions, topics and statuses), newest first.
     func analyses(itemKey: String) async throws -> [StoredAnalysis]
     /// One analysis by row id.
@@ -157,6 +165,19 @@ public protocol AnalysisStore: Sendable {
     /// An operator's decision: publish, reject, or publish an edited result (the original is kept).
     /// Returns false when the analysis does not exist.
     func review(id: Int64, status: StoredAnalysis.Status, editedResult: String?, reviewer: String) async throws -> Bool
+}
+
+/// A meeting still to come, with its municipality, for the front page and calendars.
+public struct UpcomingMeeting: Sendable, Equatable {
+    public var municipality: String
+    public var municipalityName: String
+    public var meeting: MeetingSummary
+
+    public init(municipality: String, municipalityName: String, meeting: MeetingSummary) {
+        self.municipality = municipality
+        self.municipalityName = municipalityName
+        self.meeting = meeting
+    }
 }
 
 /// An item judged relevant to a topic, for the topic page.

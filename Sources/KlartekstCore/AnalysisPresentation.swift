@@ -19,6 +19,8 @@ public struct ItemAnalysis: Sendable, Equatable, Codable {
         public var checked: Bool
         public var edited: Bool
         public var reviewedBy: String?
+        /// The stored analysis row (audio and review links); nil for unsaved results.
+        public var analysisID: Int64? = nil
     }
 
     public struct Summary: Sendable, Equatable, Codable {
@@ -55,7 +57,7 @@ public struct ItemAnalysis: Sendable, Equatable, Codable {
         func provenance(_ a: StoredAnalysis) -> Provenance {
             Provenance(
                 prompt: a.promptID, model: a.model, backend: a.backend, createdAt: a.createdAt, checked: a.problems.isEmpty, edited: a.edited,
-                reviewedBy: a.reviewedBy)
+                reviewedBy: a.reviewedBy, analysisID: a.id)
         }
         var out = ItemAnalysis(summary: nil, relevance: [])
         for a in shown {

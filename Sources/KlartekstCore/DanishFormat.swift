@@ -27,6 +27,14 @@ public enum DanishFormat {
         return "\(hh).\(mm)"
     }
 
+    /// The calendar day in Denmark at `now`, as `yyyy-MM-dd`.
+    public static func isoDay(_ now: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "Europe/Copenhagen") ?? .gmt
+        let c = calendar.dateComponents([.year, .month, .day], from: now)
+        return String(format: "%04d-%02d-%02d", c.year ?? 1970, c.month ?? 1, c.day ?? 1)
+    }
+
     /// 1 → "1 møde", 3 → "3 møder".
     public static func count(_ n: Int, _ singular: String, _ plural: String) -> String {
         "\(integer(n)) \(n == 1 ? singular : plural)"

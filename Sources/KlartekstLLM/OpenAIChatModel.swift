@@ -22,7 +22,7 @@ public final class OpenAIChatModel: LanguageModel, @unchecked Sendable {
     let http: HTTPClient
     let timeout: Duration
     let retry: RetryPolicy
-    let slots: Semaphore
+    let slots: AsyncSemaphore
     let state: DialectState
     let logger: Logger
 
@@ -39,7 +39,7 @@ public final class OpenAIChatModel: LanguageModel, @unchecked Sendable {
         self.http = HTTPClient(eventLoopGroupProvider: .singleton)
         self.timeout = timeout
         self.retry = retry
-        self.slots = Semaphore(max(1, maxConcurrent))
+        self.slots = AsyncSemaphore(max(1, maxConcurrent))
         self.logger = logger
         self.state = DialectState(dialect)
     }
@@ -136,20 +136,4 @@ actor DialectState {
     func set(_ d: OpenAIChatModel.Dialect) { current = d }
 }
 
-/// A counting semaphore for async code.
-actor Semaphore {
-    var available: Int
-    var waiters: [CheckedContinuation<Void, Never>] = []
-    init(_ n: Int) { available = n }
-    func acquire() async {
-        if available > 0 {
-            available -= 1
-            return
-        }
-        await withCheckedContinuation { waiters.append($0) }
-    }
-    func release() {
-        if waiters.isEmpty { available += 1 } else { waiters.removeFirst().resume() }
-    }
-}
 

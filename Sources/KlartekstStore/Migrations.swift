@@ -299,5 +299,21 @@ enum Migrations {
                 "CREATE INDEX error_report_by_status ON error_report (status, id)",
             ]
         ),
+        (
+            "0008-speech",
+            [
+                """
+                CREATE TABLE speech (
+                    analysis_id {INT} NOT NULL,
+                    text_hash TEXT NOT NULL,
+                    voice TEXT NOT NULL,
+                    audio {BLOB} NOT NULL,
+                    created_at TEXT NOT NULL,
+                    PRIMARY KEY (analysis_id, text_hash, voice)
+                )
+                """,
+                "CREATE INDEX meeting_by_day ON meeting (meeting_date)",
+            ]
+        ),
     ]
 }

@@ -149,6 +149,66 @@ extension SQLStore {
                 ORDER BY g.meeting_date DESC, i.sorting LIMIT ?
                 """, .text(topic), .int(Int64(limit)))
         }
+        return try await topicItemRows(candidates).filter { $0.isRelevant(to: topic) }
+    }
+
+    public func latestDecidedItems(municipality: String?, limit: Int) async throws -> [TopicItem] {
+        let rows = try await db.read { exec in
+            try await exec.query(
+                """
+                SELECT i.identity_key, i.id, i.number, i.title, i.current_revision, g.municipality, m.name AS municipality_name, g.slug AS meeting_slug,
+                    g.meeting_date, c.name AS committee
+                FROM item i JOIN meeting g ON g.id = i.meeting_id JOIN committee c ON c.id = g.committee_id JOIN municipality m ON m.slug = g.municipality
+                WHERE i.status = 'public' AND (? = '' OR g.municipality = ?) AND EXISTS (
+                    SELECT 1 FROM item_revision r JOIN section s ON s.revision_id = r.id
+                    WHERE r.item_id = i.id AND r.revision = i.current_revision AND s.kind = 'decision' AND s.committee IS NULL AND s.body_text <> '')
+                ORDER BY g.meeting_date DESC, g.id DESC, i.sorting LIMIT ?
+                """, .text(municipality ?? ""), .text(municipality ?? ""), .int(Int64(limit)))
+        }
+        return try await topicItemRows(rows)
+    }
+
+    public func upcomingMeetings(municipality: String?, from: String, limit: Int) async throws -> [UpcomingMeeting] {
+        try await db.read { exec in
+            try await exec.query(
+                """
+                SELECT g.id, g.slug, g.meeting_date, g.starts_at, g.location, g.latest_kind, c.slug AS committee_slug, c.name AS committee_name,
+                    (SELECT COUNT(*) FROM item i WHERE i.meeting_id = g.id) AS items, g.municipality, m.name AS municipality_name
+                FROM meeting g JOIN committee c ON c.id = g.committee_id JOIN municipality m ON m.slug = g.municipality
+                WHERE g.meeting_date >= ? AND (? = '' OR g.municipality = ?)
+                ORDER BY g.meeting_date, g.starts_at, m.name, c.name LIMIT ?
+                """, .text(from), .text(municipality ?? ""), .text(municipality ?? ""), .int(Int64(limit))
+            ).map {
+                UpcomingMeeting(
+                    municipality: $0.string("municipality") ?? "", municipalityName: $0.string("municipality_name") ?? "",
+                    meeting: Self.meetingSummary($0))
+            }
+        }
+    }
+
+    public func speech(analysisID: Int64, textHash: String, voice: String) async throws -> [UInt8]? {
+        try await db.read { exec in
+            guard let row = try await exec.one(
+                "SELECT audio FROM speech WHERE analysis_id = ? AND text_hash = ? AND voice = ?", .int(analysisID), .text(textHash), .text(voice))
+            else { return nil }
+            if case .blob(let bytes) = row.values["audio"] { return bytes }
+            return nil
+        }
+    }
+
+    public func saveSpeech(analysisID: Int64, textHash: String, voice: String, audio: [UInt8]) async throws {
+        let now = Self.iso(self.now())
+        try await db.transaction { exec in
+            try await exec.execute(
+                """
+                INSERT INTO speech (analysis_id, text_hash, voice, audio, created_at) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (analysis_id, text_hash, voice) DO NOTHING
+                """, .int(analysisID), .text(textHash), .text(voice), .blob(audio), .text(now))
+        }
+    }
+
+    /// Loads analyses and current sections for item rows (identity_key, id, current_revision, ...).
+    func topicItemRows(_ candidates: [SQLRow]) async throws -> [TopicItem] {
         var out: [TopicItem] = []
         for r in candidates {
             let key = r.string("identity_key") ?? ""
@@ -164,7 +224,7 @@ extension SQLStore {
                 itemKey: key, municipality: r.string("municipality") ?? "", municipalityName: r.string("municipality_name") ?? "",
                 meetingSlug: r.string("meeting_slug") ?? "", committee: r.string("committee") ?? "", date: r.string("meeting_date"),
                 number: r.string("number") ?? "", title: r.string("title") ?? "", analyses: analyses, sections: sections)
-            if item.isRelevant(to: topic) { out.append(item) }
+            out.append(item)
         }
         return out
     }

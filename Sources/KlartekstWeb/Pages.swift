@@ -32,16 +32,28 @@ public struct Pages: Sendable {
         var has_municipalities: Bool
         var topics: [Crumb] = []
         var has_topics = false
+        var names: [String]
+        var upcoming: [UpcomingRow]
+        var has_upcoming: Bool
+        var decided: [DecidedRow]
+        var has_decided: Bool
     }
 
-    func home(_ list: [MunicipalitySummary], topics: [Topic] = []) -> String {
+    func home(
+        _ list: [MunicipalitySummary], topics: [Topic] = [], finder names: [String] = [], upcoming: [UpcomingMeeting] = [], decided: [DecidedRow] = []
+    ) -> String {
         let rows = list.map {
             HomeVM.Row(
                 name: $0.name, url: Paths.municipality($0.slug), meetings: DanishFormat.count($0.meetingCount, "møde", "møder"),
                 items: DanishFormat.count($0.itemCount, "punkt", "punkter"), latest: DanishFormat.date($0.latestMeetingDate))
         }
         let links = topics.map { Crumb(name: $0.name, url: "/emne/" + Paths.segment($0.slug)) }
-        return render(HomeVM(municipalities: rows, has_municipalities: !rows.isEmpty, topics: links, has_topics: !links.isEmpty), "home")
+        let next = Self.upcomingRows(upcoming)
+        return render(
+            HomeVM(
+                municipalities: rows, has_municipalities: !rows.isEmpty, topics: links, has_topics: !links.isEmpty, names: names, upcoming: next,
+                has_upcoming: !next.isEmpty, decided: decided, has_decided: !decided.isEmpty),
+            "home")
     }
 
     // MARK: Municipality
@@ -162,6 +174,8 @@ public struct Pages: Sendable {
         var analysis: AnalysisVM?
         var answer: AnswerVM?
         var selfURL: String = ""
+        /// Without a question from the analysis, the recommendation is what citizens answer, so it comes before the buttons.
+        var recommendationFirst = true
     }
 
     struct ClaimVM {
@@ -189,10 +203,18 @@ public struct Pages: Sendable {
         var relevance: [RelevanceVM]
         var has_relevance: Bool
         var quotes: [ClaimVM]
+        var audioURL: String? = nil
+        var has_quotes = false
     }
 
     /// The analysis block: every claim is numbered and links to its quote ("Kilder"), shown in its context.
-    static func analysisVM(_ a: ItemAnalysis, topics: [String: String]) -> AnalysisVM? {
+    static func analysisVM(_ a: ItemAnalysis, topics: [String: String], audio: Bool = false) -> AnalysisVM? {
+        guard var vm = analysisBlock(a, topics: topics, audio: audio) else { return nil }
+        vm.has_quotes = !vm.quotes.isEmpty
+        return vm
+    }
+
+    static func analysisBlock(_ a: ItemAnalysis, topics: [String: String], audio: Bool) -> AnalysisVM? {
         var quotes: [ClaimVM] = []
         func vm(_ c: ItemAnalysis.PresentedClaim) -> ClaimVM {
             let v = ClaimVM(
@@ -223,10 +245,11 @@ public struct Pages: Sendable {
             keywords: s.keywords.joined(separator: " · "), lix: DanishFormat.decimal(s.lix), lixLabel: s.lixLabel, lixOK: s.lix <= 40,
             prompt: s.provenance.prompt, model: s.provenance.model, created: DanishFormat.date(s.provenance.createdAt) ?? "",
             deterministic: s.provenance.backend == "deterministic", checked: s.provenance.checked, edited: s.provenance.edited,
-            relevance: relevance, has_relevance: !relevance.isEmpty, quotes: quotes)
+            relevance: relevance, has_relevance: !relevance.isEmpty, quotes: quotes,
+            audioURL: audio ? s.provenance.analysisID.map { "/lyd/\($0)" } : nil)
     }
 
-    func item(_ page: ItemPage, analysis: ItemAnalysis? = nil, topics: [String: String] = [:], answer: AnswerVM? = nil) -> String {
+    func item(_ page: ItemPage, analysis: ItemAnalysis? = nil, topics: [String: String] = [:], answer: AnswerVM? = nil, audio: Bool = false) -> String {
         let m = page.municipality
         let g = page.meeting
         let i = page.item
@@ -276,8 +299,9 @@ public struct Pages: Sendable {
                 sections: sections, has_sections: !sections.isEmpty, attachments: attachments, has_attachments: !attachments.isEmpty,
                 related: related, has_related: !related.isEmpty, revisions: revisions,
                 portalURL: zip(m.portalBaseURL, page.portalMeetingID).map { Paths.Portal.item(base: $0, meetingID: $1, number: i.number) },
-                apiURL: Paths.apiItem(m.slug, g.slug, i.number), analysis: analysis.flatMap { Self.analysisVM($0, topics: topics) }, answer: answer,
-                selfURL: Paths.item(m.slug, g.slug, i.number).addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""),
+                apiURL: Paths.apiItem(m.slug, g.slug, i.number), analysis: analysis.flatMap { Self.analysisVM($0, topics: topics, audio: audio) }, answer: answer,
+                selfURL: Paths.item(m.slug, g.slug, i.number).addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "",
+                recommendationFirst: analysis?.summary?.question == nil),
             "item")
     }
 

@@ -36,10 +36,49 @@ enum Responses {
     }
 }
 
+extension Responses {
+    /// Binary content (audio) with an ETag, long caching and single byte ranges (`Range:
+    /// bytes=a-b`), which phone browsers need to play and seek media.
+    static func bytes(_ data: [UInt8], contentType: String, request: Request, etag: String) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = contentType
+        headers[.eTag] = etag
+        headers[.acceptRanges] = "bytes"
+        headers[.cacheControl] = "public, max-age=86400"
+        if request.headers[.ifNoneMatch] == etag {
+            return Response(status: .notModified, headers: headers)
+        }
+        if let range = request.headers[.range], let (start, end) = byteRange(range, count: data.count) {
+            headers[.contentRange] = "bytes \(start)-\(end)/\(data.count)"
+            return Response(status: .partialContent, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data[start...end])))
+        } else if request.headers[.range] != nil {
+            headers[.contentRange] = "bytes */\(data.count)"
+            return Response(status: .rangeNotSatisfiable, headers: headers)
+        }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// `bytes=a-b`, `bytes=a-` or `bytes=-n` → inclusive offsets; nil when unsatisfiable or malformed.
+    static func byteRange(_ header: String, count: Int) -> (Int, Int)? {
+        guard header.hasPrefix("bytes="), count > 0 else { return nil }
+        let spec = header.dropFirst(6).split(separator: ",").first.map(String.init) ?? ""
+        let parts = spec.split(separator: "-", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard parts.count == 2 else { return nil }
+        if parts[0].isEmpty {
+            guard let n = Int(parts[1]), n > 0 else { return nil }
+            return (max(0, count - n), count - 1)
+        }
+        guard let start = Int(parts[0]), start >= 0, start < count else { return nil }
+        if parts[1].isEmpty { return (start, count - 1) }
+        guard let end = Int(parts[1]), end >= start else { return nil }
+        return (start, min(end, count - 1))
+    }
+}
+
 /// Security headers on every response: a CSP with no inline script, no framing, no sniffing.
 struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
     static var contentSecurityPolicy: String {
-        "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; connect-src 'self'; form-action 'self'; "
+        "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; connect-src 'self'; media-src 'self'; form-action 'self'; "
             + "frame-ancestors 'none'; base-uri 'none'"
     }
 

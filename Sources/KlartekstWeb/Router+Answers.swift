@@ -20,7 +20,7 @@ func itemPageResponse(_ page: ItemPage, request: Request, deps: WebDependencies,
             question: analysis.summary?.question, page: page, csrf: deps.security.csrfToken(for: "participant:" + p.id), current: current, tally: tally,
             decision: decision)
     }
-    let body = deps.pages.item(page, analysis: analysis, topics: deps.topics, answer: answer)
+    let body = deps.pages.item(page, analysis: analysis, topics: deps.topics, answer: answer, audio: deps.speech != nil)
     var response = Responses.make(body, contentType: "text/html; charset=utf-8", request: request, status: .ok, cacheControl: "private, no-cache")
     if let participant, participant.isNew { response.headers.append(HTTPField(name: .setCookie, value: participant.setCookie(deps.security))) }
     return response

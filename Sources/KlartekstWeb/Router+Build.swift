@@ -29,6 +29,10 @@ public struct WebDependencies: Sendable {
     /// How analyses are made here, for the about page: backend and model, prompt versions.
     public var analysisBackend = "uden sprogmodel (regler)"
     public var promptVersions: [String] = []
+    /// Reads summaries aloud (espeak-ng); nil hides the audio player.
+    public var speech: SpeechService?
+    /// Today in Denmark (`yyyy-MM-dd`): which meetings are still to come.
+    public var today: @Sendable () -> String = { DanishFormat.isoDay(Date()) }
 
     public init(
         store: any KlartekstStore, pages: Pages, metrics: PrometheusCollectorRegistry, registry: [Municipality] = [],
@@ -80,9 +84,8 @@ public func buildRouter(_ deps: WebDependencies) -> Router<WebContext> {
     let voting = Voting(store: store, security: deps.security, settings: deps.voting, limiter: RateLimiter(), flagged: FlagThrottle(checkEvery: .seconds(deps.voting.burstCheckSeconds)))
 
     // MARK: Pages
-    router.get("/") { request, _ in
-        Responses.html(pages.home(try await store.municipalities(), topics: deps.topicList), request: request)
-    }
+    addHomeRoutes(router, deps)
+    addSpeechRoutes(router, deps)
     addTopicRoutes(router, deps)
     router.get("/kommune/:municipality") { request, context in
         guard let page = try await store.municipality(slug: try context.parameters.require("municipality")) else {

@@ -127,3 +127,46 @@ struct RulesTests {
         #expect(Slug.make("Børne- og Uddannelsesudvalget") == "boerne-og-uddannelsesudvalget")
     }
 }
+
+@Suite("Site rules")
+struct SiteRulesTests {
+    static let candidates = [
+        ("aarhus", "Aarhus Kommune"), ("kalundborg", "Kalundborg Kommune"), ("koebenhavn", "Københavns Kommune"), ("hoeje-taastrup", "Høje-Taastrup Kommune"),
+        ("taarnby", "Tårnby Kommune"), ("frederiksberg", "Frederiksberg Kommune"), ("frederikshavn", "Frederikshavn Kommune"), ("bornholm", "Bornholms Regionskommune"),
+    ].map { MunicipalitySearch.Candidate(slug: $0.0, name: $0.1) }
+
+    @Test("a typed municipality is found whatever the case, 'Kommune' or ae/oe/aa")
+    func findMunicipality() {
+        func first(_ q: String) -> String? { MunicipalitySearch.matches(q, in: Self.candidates).first?.slug }
+        #expect(first("århus") == "aarhus")
+        #expect(first("AARHUS KOMMUNE") == "aarhus")
+        #expect(first("kobenhavn") == nil)  // "o" is not "ø": no guessing beyond the Danish spellings
+        #expect(first("koebenhavn") == "koebenhavn")
+        #expect(first("København") == "koebenhavn")
+        #expect(first("taastrup") == "hoeje-taastrup")  // a later word of the name
+        #expect(first("tårnby") == "taarnby")
+        #expect(first("bornholm") == "bornholm")
+        #expect(MunicipalitySearch.matches("frederiks", in: Self.candidates).map(\.slug) == ["frederiksberg", "frederikshavn"])
+        #expect(MunicipalitySearch.unique("frederiks", in: Self.candidates) == nil)
+        #expect(MunicipalitySearch.unique("Frederiksberg", in: Self.candidates)?.slug == "frederiksberg")
+        #expect(MunicipalitySearch.matches("   ", in: Self.candidates).isEmpty)
+        #expect(MunicipalitySearch.matches("xyz", in: Self.candidates).isEmpty)
+    }
+
+    @Test("the day in Denmark, also around midnight UTC")
+    func today() {
+        // 2026-05-17 23:30 UTC is already 18 May in Copenhagen (UTC+2 in summer).
+        #expect(DanishFormat.isoDay(Date(timeIntervalSince1970: 1_779_060_600)) == "2026-05-18")
+        #expect(DanishFormat.isoDay(Date(timeIntervalSince1970: 1_779_053_400)) == "2026-05-17")
+    }
+
+    @Test("the spoken summary is plain sentences in reading order, without citation marks")
+    func spoken() {
+        let s = CitizenSummary(
+            question: "Skal Kalundborg Kommune godkende hjemløsestrategien?",
+            summary: [Claim(text: "Strategien skal hjælpe hjemløse", quote: "q1"), Claim(text: "Den koster 2,5 mio. kr.", quote: "q2")],
+            pros: [Claim(text: "Færre sover på gaden", quote: "q3")], cons: [], keywords: [])
+        #expect(SpokenSummary.text(s) == "Skal Kalundborg Kommune godkende hjemløsestrategien? Kort fortalt. Strategien skal hjælpe hjemløse. Den koster 2,5 mio. kr. "
+            + "Et argument for. Færre sover på gaden. Teksten er lavet automatisk og kan indeholde fejl. Læs sagens egen tekst på siden.")
+    }
+}

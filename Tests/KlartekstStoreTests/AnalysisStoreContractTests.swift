@@ -59,4 +59,31 @@ struct AnalysisStoreContractTests {
             #expect(try await store.analyses(itemKey: k.itemKey).count == 2)
         }
     }
+
+    @Test("front-page reads and cached speech behave the same on both backends", arguments: TestBackend.available)
+    func frontPageAndSpeech(backend: TestBackend) async throws {
+        try await backend.withStore { store, _ in
+            let importer = ImportService(store: store, registry: try Registry.bundled(), limitBytes: 64 << 20, logger: Logger(label: "t"))
+            _ = await importer.importPaths([Fixtures.sampleDirectory.path])
+            // Hvidovre meets on 18 May 2026 (Kalundborg's sample meeting has no date: never "upcoming").
+            let upcoming = try await store.upcomingMeetings(municipality: nil, from: "2026-05-18", limit: 10)
+            #expect(upcoming.map(\.municipality) == ["hvidovre"])
+            #expect(upcoming.first?.meeting.committeeName == "Økonomiudvalget" && upcoming.first?.meeting.itemCount == 22)
+            #expect(try await store.upcomingMeetings(municipality: nil, from: "2026-05-19", limit: 10).isEmpty)
+            #expect(try await store.upcomingMeetings(municipality: "kalundborg", from: "2026-01-01", limit: 10).isEmpty)
+            // Only items whose current text has a decision section: Kalundborg's item 4.
+            let decided = try await store.latestDecidedItems(municipality: nil, limit: 10)
+            #expect(decided.map(\.number) == ["4"] && decided.first?.municipality == "kalundborg")
+            #expect(decided.first?.sections.contains { $0.kind == .decision } == true)
+            #expect(try await store.latestDecidedItems(municipality: "hvidovre", limit: 10).isEmpty)
+
+            let audio: [UInt8] = Array("RIFF".utf8) + (0..<5000).map { UInt8($0 % 251) }
+            #expect(try await store.speech(analysisID: 7, textHash: "t1", voice: "v") == nil)
+            try await store.saveSpeech(analysisID: 7, textHash: "t1", voice: "v", audio: audio)
+            try await store.saveSpeech(analysisID: 7, textHash: "t1", voice: "v", audio: [1, 2, 3])  // a second node's copy is ignored
+            #expect(try await store.speech(analysisID: 7, textHash: "t1", voice: "v") == audio)
+            #expect(try await store.speech(analysisID: 7, textHash: "t2", voice: "v") == nil)
+            #expect(try await store.speech(analysisID: 7, textHash: "t1", voice: "other") == nil)
+        }
+    }
 }

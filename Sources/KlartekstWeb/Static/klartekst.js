@@ -50,3 +50,13 @@
     a.addEventListener("blur", off);
   });
 })();
+
+// Printing: open every collapsed section first, so the printout has the whole case text.
+(function () {
+  "use strict";
+  var closed = [];
+  window.addEventListener("beforeprint", function () {
+    closed = Array.prototype.filter.call(document.querySelectorAll("details:not([open])"), function (d) { d.open = true; return true; });
+  });
+  window.addEventListener("afterprint", function () { closed.forEach(function (d) { d.open = false; }); closed = []; });
+})();
