@@ -29,6 +29,11 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
         ),
+        // The klartekst_danish FTS5 tokenizer (C): unicode61 + libstemmer's Danish stemmer.
+        .target(
+            name: "CKlartekstFTS",
+            linkerSettings: [.linkedLibrary("stemmer"), .linkedLibrary("sqlite3")]
+        ),
         .target(
             name: "KlartekstCore",
             dependencies: [
@@ -69,6 +74,7 @@ let package = Package(
         .target(
             name: "KlartekstStore",
             dependencies: [
+                "CKlartekstFTS",
                 "KlartekstCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -127,7 +133,7 @@ let package = Package(
         ),
         .testTarget(name: "KlartekstCoreTests", dependencies: ["KlartekstCore", "KlartekstTestSupport"]),
         .testTarget(name: "KlartekstExtractionTests", dependencies: ["KlartekstExtraction", "KlartekstCore", "KlartekstTestSupport"]),
-        .testTarget(name: "KlartekstStoreTests", dependencies: ["KlartekstStore", "KlartekstApp", "KlartekstCore", "KlartekstExtraction", "KlartekstTestSupport"]),
+        .testTarget(name: "KlartekstStoreTests", dependencies: ["KlartekstStore", "KlartekstApp", "KlartekstCore", "KlartekstExtraction", "KlartekstPipeline", "KlartekstTestSupport"]),
         .testTarget(
             name: "KlartekstSyncTests",
             dependencies: [

@@ -68,6 +68,8 @@ public enum App {
             : "sprogmodellen \(config.llmModel)"
         deps.promptVersions = (try? PromptLibrary.load(directory: URL(fileURLWithPath: config.promptsPath)))?.prompts.map(\.id).sorted() ?? []
         deps.speech = await speechService(config, logger: logger)
+        deps.pageCacheSeconds = config.pageCacheSeconds
+        deps.publicURL = config.publicURL
         adjust(&deps)
         let router = buildRouter(deps)
         return Application(
@@ -96,6 +98,10 @@ public enum App {
         let app = try await buildApplication(
             config: config, store: store, metrics: metrics, logger: logger, registry: registry, syncState: store)
         var services: [any Service] = [app]
+        if config.searchIndexSeconds > 0 {
+            let stage = IndexStage(store: store, splitter: IndexStage.defaultSplitter(), logger: logger)
+            services.append(IndexService(stage: stage, interval: .seconds(config.searchIndexSeconds), logger: logger))
+        }
         let schedule = syncSchedule ?? SyncSchedule(config.syncSchedule) ?? .off
         if schedule != .off {
             let runner = try SyncRunner(config: config, store: store, registry: registry, logger: logger)

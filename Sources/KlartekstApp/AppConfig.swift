@@ -39,6 +39,12 @@ public struct AppConfig: Sendable, Equatable {
     public var votesBurstMinimum = 20
     public var votesBurstCheckSeconds = 5
     public var trustProxy = false
+    /// The public address of the site, for links in feeds, calendars and e-mails (nil: the request's Host).
+    public var publicURL: String?
+    /// Seconds between two updates of the search index by `serve` (0: only `klartekst index`).
+    public var searchIndexSeconds = 30
+    /// Seconds a rendered public page is reused by a web node (0: no page cache).
+    public var pageCacheSeconds = 10
     /// The folder with prompt files, the taxonomy and the topics.
     public var promptsPath = "prompts"
     /// Publish analyses that pass every check at once (false: they wait for an operator).
@@ -94,6 +100,9 @@ public struct AppConfig: Sendable, Equatable {
         ("votes.new_share", "double", "0.5", "The largest share of an item's shown result new participants may make up (exact counts are kept; bursts are flagged)"),
         ("votes.burst_minimum", "int", "20", "New participants' answers on an item before the cap applies"),
         ("votes.burst_check_seconds", "int", "5", "Seconds between two burst checks of one item"),
+        ("http.public_url", "string", "(the request's Host)", "The site's public address, e.g. https://klartekst.example, for links in feeds, calendars and alerts"),
+        ("search.index_seconds", "int", "30", "Seconds between two updates of the search index while serving (0: only klartekst index updates it)"),
+        ("http.page_cache_seconds", "int", "10", "Seconds a rendered public page is reused by a web node before it is rendered again (0: never reuse)"),
         ("http.trust_proxy", "bool", "false", "Take the client address from X-Forwarded-For (only behind your own reverse proxy)"),
         ("admin.user", "string", "(none)", "Operator login for /drift/analyser (review queue); without it the review pages are off"),
         ("admin.password", "string (secret)", "(none)", "Operator password"),
@@ -229,6 +238,7 @@ public struct AppConfig: Sendable, Equatable {
             ("votes.burst_check_seconds", \AppConfig.votesBurstCheckSeconds, 0...3600),
             ("llm.concurrency", \AppConfig.llmConcurrency, 1...256), ("llm.timeout", \AppConfig.llmTimeout, 1...3600),
             ("llm.context", \AppConfig.llmContext, 1024...1_048_576), ("speech.rate", \AppConfig.speechRate, 80...450),
+            ("http.page_cache_seconds", \AppConfig.pageCacheSeconds, 0...3600), ("search.index_seconds", \AppConfig.searchIndexSeconds, 0...86_400),
         ] as [(String, WritableKeyPath<AppConfig, Int>, ClosedRange<Int>)] {
             guard let v = integer(key, defaults[keyPath: target]), range.contains(v) else {
                 throw Invalid(description: "\(key) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
@@ -248,6 +258,10 @@ public struct AppConfig: Sendable, Equatable {
         config.llmAPIKey = reader.string(forKey: "llm.api_key", isSecret: true)
         config.llmModelPath = reader.string(forKey: "llm.model_path", default: defaults.llmModelPath)
         config.llmPython = reader.string(forKey: "llm.python", default: defaults.llmPython)
+        config.publicURL = reader.string(forKey: "http.public_url").map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+        if let u = config.publicURL, !(u.hasPrefix("http://") || u.hasPrefix("https://")) {
+            throw Invalid(description: "http.public_url must start with http:// or https:// (got \"\(u)\")")
+        }
         config.speechCommand = reader.string(forKey: "speech.command", default: defaults.speechCommand)
         config.speechVoice = reader.string(forKey: "speech.voice", default: defaults.speechVoice)
         return config

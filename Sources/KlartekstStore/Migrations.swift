@@ -315,5 +315,50 @@ enum Migrations {
                 "CREATE INDEX meeting_by_day ON meeting (meeting_date)",
             ]
         ),
+        (
+            "0009-search",
+            [
+                """
+                CREATE TABLE search_doc (
+                    id {PK},
+                    item_key TEXT NOT NULL UNIQUE,
+                    municipality TEXT NOT NULL,
+                    municipality_name TEXT NOT NULL,
+                    committee TEXT NOT NULL,
+                    meeting_slug TEXT NOT NULL,
+                    number TEXT NOT NULL,
+                    meeting_date TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    decided {INT} NOT NULL,
+                    topics TEXT NOT NULL,
+                    title TEXT NOT NULL,
+                    analysis TEXT NOT NULL,
+                    parts TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    attachments TEXT NOT NULL,
+                    content_hash TEXT NOT NULL,
+                    signature TEXT NOT NULL,
+                    indexed_at TEXT NOT NULL
+                )
+                """,
+                "CREATE INDEX search_doc_by_date ON search_doc (meeting_date, id)",
+                "CREATE INDEX search_doc_by_municipality ON search_doc (municipality, meeting_date)",
+                // SQLite: an FTS5 index over search_doc (external content), Danish stemming by the
+                // klartekst_danish tokenizer (libstemmer); columns weighted title > analysis > parts, body > attachments.
+                """
+                {SQLITE}CREATE VIRTUAL TABLE search_fts USING fts5(title, analysis, parts, body, attachments,
+                    content='search_doc', content_rowid='id', tokenize='klartekst_danish')
+                """,
+                "{SQLITE}INSERT INTO search_fts(search_fts, rank) VALUES ('rank', 'bm25(10.0, 4.0, 2.0, 2.0, 1.0)')",
+                // PostgreSQL: the same columns and weights in a generated tsvector ('danish' Snowball).
+                """
+                {POSTGRES}ALTER TABLE search_doc ADD COLUMN tsv tsvector GENERATED ALWAYS AS (
+                    setweight(to_tsvector('danish', title), 'A') || setweight(to_tsvector('danish', analysis), 'B')
+                    || setweight(to_tsvector('danish', parts), 'C') || setweight(to_tsvector('danish', body), 'C')
+                    || setweight(to_tsvector('danish', attachments), 'D')) STORED
+                """,
+                "{POSTGRES}CREATE INDEX search_doc_tsv ON search_doc USING GIN (tsv)",
+            ]
+        ),
     ]
 }

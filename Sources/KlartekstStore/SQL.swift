@@ -53,6 +53,16 @@ public struct SQLRow: Sendable {
 public enum SQLDialect: Sendable {
     case sqlite, postgres
 
+    /// A migration statement for this dialect: `{SQLITE}` / `{POSTGRES}` at the start limits a
+    /// statement to one backend (nil: skip it here).
+    func statement(_ sql: String) -> String? {
+        let trimmed = sql.trimmingCharacters(in: .whitespacesAndNewlines)
+        for (tag, dialect) in [("{SQLITE}", SQLDialect.sqlite), ("{POSTGRES}", .postgres)] where trimmed.hasPrefix(tag) {
+            return dialect == self ? ddl(String(trimmed.dropFirst(tag.count))) : nil
+        }
+        return ddl(sql)
+    }
+
     /// Replaces the portable DDL tokens used in migrations.
     func ddl(_ sql: String) -> String {
         switch self {

@@ -39,7 +39,7 @@ public final class SQLStore: KlartekstStore {
                 "CREATE TABLE IF NOT EXISTS klartekst_migration (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
             let applied = Set(try await exec.query("SELECT name FROM klartekst_migration").compactMap { $0.string("name") })
             for migration in Migrations.all where !applied.contains(migration.name) {
-                for statement in migration.statements { try await exec.execute(dialect.ddl(statement)) }
+                for statement in migration.statements { if let sql = dialect.statement(statement) { try await exec.execute(sql) } }
                 try await exec.execute(
                     "INSERT INTO klartekst_migration (name, applied_at) VALUES (?, ?)", .text(migration.name), .text(Self.iso(Date())))
             }

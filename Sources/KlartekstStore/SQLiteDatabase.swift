@@ -1,3 +1,4 @@
+import CKlartekstFTS
 import Foundation
 import GRDB
 
@@ -17,6 +18,9 @@ public final class SQLiteDatabase: SQLDatabase {
         config.foreignKeysEnabled = true
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // The Danish search tokenizer must exist on every connection that touches search_fts.
+            let rc = klartekst_fts_register(db.sqliteConnection)
+            guard rc == 0 else { throw StoreError("cannot register the klartekst_danish search tokenizer (SQLite error \(rc))") }
         }
         let dir = URL(fileURLWithPath: path).deletingLastPathComponent()
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

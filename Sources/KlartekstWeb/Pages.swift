@@ -70,9 +70,11 @@ public struct Pages: Sendable {
         var has_meetings: Bool
         var committees: [CommitteeRow]
         var answersURL: String
+        var slug, feed, rss, calendar: String
+        var feedTitle: String
     }
 
-    struct CommitteeRow { var name, meetings: String }
+    struct CommitteeRow { var name, meetings, feed, calendar: String }
 
     func municipality(_ page: MunicipalityPage) -> String {
         let m = page.municipality
@@ -85,8 +87,15 @@ public struct Pages: Sendable {
             MunicipalityVM(
                 title: m.name, breadcrumbs: [Crumb(name: "Forside", url: "/")], crumb: m.name, name: m.name,
                 portalURL: m.portalBaseURL, meetings: meetings, has_meetings: !meetings.isEmpty,
-                committees: page.committees.map { CommitteeRow(name: $0.name, meetings: DanishFormat.count($0.meetingCount, "møde", "møder")) },
-                answersURL: Paths.municipality(m.slug) + "/borgersvar"),
+                committees: page.committees.map { c in
+                    let q = "?udvalg=" + (c.name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+                    return CommitteeRow(
+                        name: c.name, meetings: DanishFormat.count(c.meetingCount, "møde", "møder"), feed: "/feed/kommune/\(Paths.segment(m.slug)).atom" + q,
+                        calendar: "/kalender/kommune/\(Paths.segment(m.slug)).ics" + q)
+                },
+                answersURL: Paths.municipality(m.slug) + "/borgersvar", slug: m.slug, feed: "/feed/kommune/\(Paths.segment(m.slug)).atom",
+                rss: "/feed/kommune/\(Paths.segment(m.slug)).rss", calendar: "/kalender/kommune/\(Paths.segment(m.slug)).ics",
+                feedTitle: "Nye punkter fra \(m.name)"),
             "municipality")
     }
 
@@ -172,7 +181,8 @@ public struct Pages: Sendable {
         var portalURL: String?
         var apiURL: String
         var analysis: AnalysisVM?
-        var answer: AnswerVM?
+        /// Where the answer box goes: rendered per request (it is personal) into the cached page.
+        var answerSlot = Pages.answerMarker
         var selfURL: String = ""
         /// Without a question from the analysis, the recommendation is what citizens answer, so it comes before the buttons.
         var recommendationFirst = true
@@ -249,7 +259,20 @@ public struct Pages: Sendable {
             audioURL: audio ? s.provenance.analysisID.map { "/lyd/\($0)" } : nil)
     }
 
+    /// Replaced by the answer box (or nothing) in ``item(_:analysis:topics:answer:audio:)``.
+    static let answerMarker = "<!--klartekst:answer-box-->"
+
     func item(_ page: ItemPage, analysis: ItemAnalysis? = nil, topics: [String: String] = [:], answer: AnswerVM? = nil, audio: Bool = false) -> String {
+        withAnswer(itemShell(page, analysis: analysis, topics: topics, audio: audio), answer)
+    }
+
+    /// The answer box rendered into a page shell.
+    func withAnswer(_ shell: String, _ answer: AnswerVM?) -> String {
+        shell.replacingOccurrences(of: Self.answerMarker, with: answer.map { render($0, "answer-box") } ?? "")
+    }
+
+    /// The item page without its personal part (cacheable).
+    func itemShell(_ page: ItemPage, analysis: ItemAnalysis? = nil, topics: [String: String] = [:], audio: Bool = false) -> String {
         let m = page.municipality
         let g = page.meeting
         let i = page.item
@@ -299,7 +322,7 @@ public struct Pages: Sendable {
                 sections: sections, has_sections: !sections.isEmpty, attachments: attachments, has_attachments: !attachments.isEmpty,
                 related: related, has_related: !related.isEmpty, revisions: revisions,
                 portalURL: zip(m.portalBaseURL, page.portalMeetingID).map { Paths.Portal.item(base: $0, meetingID: $1, number: i.number) },
-                apiURL: Paths.apiItem(m.slug, g.slug, i.number), analysis: analysis.flatMap { Self.analysisVM($0, topics: topics, audio: audio) }, answer: answer,
+                apiURL: Paths.apiItem(m.slug, g.slug, i.number), analysis: analysis.flatMap { Self.analysisVM($0, topics: topics, audio: audio) },
                 selfURL: Paths.item(m.slug, g.slug, i.number).addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "",
                 recommendationFirst: analysis?.summary?.question == nil),
             "item")

@@ -5,8 +5,8 @@ import KlartekstCore
 
 /// The item page: the analysis, the answer box (with a participant cookie and CSRF token), the
 /// decision. Personal, so cached privately only.
-func itemPageResponse(_ page: ItemPage, request: Request, deps: WebDependencies, voting: Voting) async throws -> Response {
-    let analysis = try await itemAnalysis(deps.store, page)
+func itemPageResponse(_ cached: CachedItem, request: Request, deps: WebDependencies, voting: Voting) async throws -> Response {
+    let page = cached.page
     var answer: Pages.AnswerVM?
     var participant: Participant?
     if page.item.status == .public {
@@ -17,10 +17,10 @@ func itemPageResponse(_ page: ItemPage, request: Request, deps: WebDependencies,
         let decision = DecisionComparison.make(
             committee: page.meeting.committeeName, sections: page.sections, steps: page.steps, tally: tally, meetingDate: page.meeting.date)
         answer = Pages.answerVM(
-            question: analysis.summary?.question, page: page, csrf: deps.security.csrfToken(for: "participant:" + p.id), current: current, tally: tally,
+            question: cached.question, page: page, csrf: deps.security.csrfToken(for: "participant:" + p.id), current: current, tally: tally,
             decision: decision)
     }
-    let body = deps.pages.item(page, analysis: analysis, topics: deps.topics, answer: answer, audio: deps.speech != nil)
+    let body = deps.pages.withAnswer(cached.shell, answer)
     var response = Responses.make(body, contentType: "text/html; charset=utf-8", request: request, status: .ok, cacheControl: "private, no-cache")
     if let participant, participant.isNew { response.headers.append(HTTPField(name: .setCookie, value: participant.setCookie(deps.security))) }
     return response
@@ -124,10 +124,12 @@ func addAnswerRoutes(_ router: Router<WebContext>, _ deps: WebDependencies, _ vo
         return (m, items, groups, Dictionary(items.map { ($0.0.itemKey, $0.0.title) }, uniquingKeysWith: { a, _ in a }))
     }
     router.get("/kommune/:municipality/borgersvar") { request, context in
-        let (m, items, groups, titles) = try await answeredItems(try context.parameters.require("municipality"))
-        return Responses.make(
-            deps.pages.answered(municipality: m, items: items, groups: groups, titles: titles), contentType: "text/html; charset=utf-8", request: request,
-            status: .ok, cacheControl: "public, max-age=30")
+        let slug = try context.parameters.require("municipality")
+        let body = try await deps.caches.pages.value(request.cacheKey) {
+            let (m, items, groups, titles) = try await answeredItems(slug)
+            return deps.pages.answered(municipality: m, items: items, groups: groups, titles: titles)
+        }
+        return Responses.make(body, contentType: "text/html; charset=utf-8", request: request, status: .ok, cacheControl: "public, max-age=30")
     }
     router.get("/api/v1/municipalities/:municipality/answers") { request, context in
         let (m, items, groups, _) = try await answeredItems(try context.parameters.require("municipality"))
@@ -156,7 +158,7 @@ func addAnswerRoutes(_ router: Router<WebContext>, _ deps: WebDependencies, _ vo
         return response
     }
     router.get("/privatliv") { request, _ in
-        Responses.html(deps.pages.privacy(), request: request)
+        Responses.html(try await deps.caches.pages.value(request.cacheKey) { deps.pages.privacy() }, request: request)
     }
 
     // Operators: exact counts and flagged bursts.

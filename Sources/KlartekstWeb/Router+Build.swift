@@ -31,6 +31,12 @@ public struct WebDependencies: Sendable {
     public var promptVersions: [String] = []
     /// Reads summaries aloud (espeak-ng); nil hides the audio player.
     public var speech: SpeechService?
+    /// The site's public address (`https://klartekst.example`) for links in feeds and calendars;
+    /// nil: taken from the request's Host.
+    public var publicURL: String?
+    /// Seconds a rendered public page is reused on this node (0: render every request).
+    public var pageCacheSeconds = 10
+    var caches = WebCaches(seconds: 0)
     /// Today in Denmark (`yyyy-MM-dd`): which meetings are still to come.
     public var today: @Sendable () -> String = { DanishFormat.isoDay(Date()) }
 
@@ -73,7 +79,10 @@ public struct WebDependencies: Sendable {
 }
 
 /// Builds the router: HTML pages (Danish), the JSON API under `/api/v1`, `/metrics`, `/healthz`.
-public func buildRouter(_ deps: WebDependencies) -> Router<WebContext> {
+public func buildRouter(_ dependencies: WebDependencies) -> Router<WebContext> {
+    var configured = dependencies
+    configured.caches = WebCaches(seconds: dependencies.pageCacheSeconds)
+    let deps = configured
     let router = Router(context: WebContext.self)
     router.middlewares.add(SecurityHeadersMiddleware())
     router.middlewares.add(MetricsMiddleware())
@@ -85,32 +94,42 @@ public func buildRouter(_ deps: WebDependencies) -> Router<WebContext> {
 
     // MARK: Pages
     addHomeRoutes(router, deps)
+    addSearchRoutes(router, deps)
+    addFeedRoutes(router, deps)
     addSpeechRoutes(router, deps)
     addTopicRoutes(router, deps)
     router.get("/kommune/:municipality") { request, context in
-        guard let page = try await store.municipality(slug: try context.parameters.require("municipality")) else {
-            throw HTTPError(.notFound, message: "Kommunen findes ikke i Klartekst.")
-        }
-        return Responses.html(pages.municipality(page), request: request)
+        let slug = try context.parameters.require("municipality")
+        return Responses.html(try await deps.caches.pages.value(request.cacheKey) {
+            guard let page = try await store.municipality(slug: slug) else { throw HTTPError(.notFound, message: "Kommunen findes ikke i Klartekst.") }
+            return pages.municipality(page)
+        }, request: request)
     }
     router.get("/kommune/:municipality/moede/:meeting") { request, context in
-        guard let page = try await store.meeting(
-            municipality: try context.parameters.require("municipality"), slug: try context.parameters.require("meeting"))
-        else { throw HTTPError(.notFound, message: "Mødet findes ikke.") }
-        return Responses.html(pages.meeting(page), request: request)
+        let (m, g) = (try context.parameters.require("municipality"), try context.parameters.require("meeting"))
+        return Responses.html(try await deps.caches.pages.value(request.cacheKey) {
+            guard let page = try await store.meeting(municipality: m, slug: g) else { throw HTTPError(.notFound, message: "Mødet findes ikke.") }
+            return pages.meeting(page)
+        }, request: request)
     }
     router.get("/kommune/:municipality/moede/:meeting/punkt/:number") { request, context in
-        guard let page = try await store.item(
-            municipality: try context.parameters.require("municipality"), meeting: try context.parameters.require("meeting"),
-            number: try context.parameters.require("number"))
-        else { throw HTTPError(.notFound, message: "Punktet findes ikke.") }
-        return try await itemPageResponse(page, request: request, deps: deps, voting: voting)
+        let p = context.parameters
+        let (m, g, n) = (try p.require("municipality"), try p.require("meeting"), try p.require("number"))
+        let cached = try await deps.caches.items.value(request.uri.path) {
+            guard let page = try await store.item(municipality: m, meeting: g, number: n) else { throw HTTPError(.notFound, message: "Punktet findes ikke.") }
+            let analysis = try await itemAnalysis(store, page)
+            return CachedItem(
+                page: page, question: analysis.summary?.question,
+                shell: pages.itemShell(page, analysis: analysis, topics: deps.topics, audio: deps.speech != nil))
+        }
+        return try await itemPageResponse(cached, request: request, deps: deps, voting: voting)
     }
     router.get("/kommune/:municipality/sag/:case") { request, context in
-        guard let page = try await store.caseItems(
-            municipality: try context.parameters.require("municipality"), caseSlug: try context.parameters.require("case"))
-        else { throw HTTPError(.notFound, message: "Sagen findes ikke.") }
-        return Responses.html(pages.caseFile(page), request: request)
+        let (m, c) = (try context.parameters.require("municipality"), try context.parameters.require("case"))
+        return Responses.html(try await deps.caches.pages.value(request.cacheKey) {
+            guard let page = try await store.caseItems(municipality: m, caseSlug: c) else { throw HTTPError(.notFound, message: "Sagen findes ikke.") }
+            return pages.caseFile(page)
+        }, request: request)
     }
     router.get("/kommune/:municipality/bilag/:id") { request, context in
         guard let page = try await store.attachment(
@@ -268,6 +287,7 @@ func addReviewRoutes(_ router: Router<WebContext>, _ deps: WebDependencies) {
         default:
             throw HTTPError(.badRequest, message: "Ukendt handling.")
         }
+        await deps.caches.clear()
         context.logger.notice("analysis reviewed", metadata: ["analysis.id": "\(id)", "action": "\(done)", "operator": "\(name)"])
         return Response(status: .seeOther, headers: [.location: "/drift/analyser?besked=\(done)"])
     }

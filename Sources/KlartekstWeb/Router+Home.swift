@@ -14,14 +14,13 @@ func addHomeRoutes(_ router: Router<WebContext>, _ deps: WebDependencies) {
     }
 
     router.get("/") { request, _ in
-        let stored = try await deps.store.municipalities()
-        let upcoming = try await deps.store.upcomingMeetings(municipality: nil, from: deps.today(), limit: 8)
-        let latest = try await deps.store.latestDecidedItems(municipality: nil, limit: 60)
-        let decided = latest.compactMap { t in Pages.DecidedRow(t) }.prefix(8)
-        return Responses.html(
-            deps.pages.home(
-                stored, topics: deps.topicList, finder: candidates(stored).map(\.name).sorted(), upcoming: upcoming, decided: Array(decided)),
-            request: request)
+        Responses.html(try await deps.caches.pages.value(request.cacheKey) {
+            let stored = try await deps.store.municipalities()
+            let upcoming = try await deps.store.upcomingMeetings(municipality: nil, from: deps.today(), limit: 8)
+            let decided = try await deps.store.latestDecidedItems(municipality: nil, limit: 24).compactMap { t in Pages.DecidedRow(t) }.prefix(8)
+            return deps.pages.home(
+                stored, topics: deps.topicList, finder: candidates(stored).map(\.name).sorted(), upcoming: upcoming, decided: Array(decided))
+        }, request: request)
     }
 
     router.get("/kommuner") { request, _ in
@@ -35,13 +34,16 @@ func addHomeRoutes(_ router: Router<WebContext>, _ deps: WebDependencies) {
         let found = query.trimmingCharacters(in: .whitespaces).isEmpty
             ? all.sorted { $0.name.compare($1.name, locale: Locale(identifier: "da_DK")) == .orderedAscending }
             : MunicipalitySearch.matches(query, in: all)
+        let body = try await deps.caches.pages.value(request.cacheKey) {
         let portals = Dictionary(deps.registry.map { ($0.slug, $0.portalBaseURL) }, uniquingKeysWith: { a, _ in a })
         let rows = found.map { c in
             Pages.FinderVM.Row(
                 name: c.name, url: storedSlugs.contains(c.slug) ? Paths.municipality(c.slug) : nil,
                 portalURL: storedSlugs.contains(c.slug) ? nil : portals[c.slug] ?? nil)
         }
-        return Responses.html(deps.pages.finder(query: query, rows: rows, names: all.map(\.name).sorted()), request: request)
+        return deps.pages.finder(query: query, rows: rows, names: all.map(\.name).sorted())
+        }
+        return Responses.html(body, request: request)
     }
 }
 

@@ -19,8 +19,11 @@ func addTopicRoutes(_ router: Router<WebContext>, _ deps: WebDependencies) {
         return (topic, rows)
     }
     router.get("/emne/:topic") { request, context in
-        let (topic, rows) = try await load(try context.parameters.require("topic"))
-        return Responses.html(deps.pages.topic(topic, rows), request: request)
+        let slug = try context.parameters.require("topic")
+        return Responses.html(try await deps.caches.pages.value(request.cacheKey) {
+            let (topic, rows) = try await load(slug)
+            return deps.pages.topic(topic, rows)
+        }, request: request)
     }
     router.get("/api/v1/topics/:topic") { request, context in
         let (topic, rows) = try await load(try context.parameters.require("topic"))
@@ -61,6 +64,7 @@ extension Pages {
         var rows: [Row]
         var has_rows: Bool
         var overview: [Overview]
+        var slug, feed, rss, feedTitle: String
     }
 
     func topic(_ topic: Topic, _ rows: [TopicRow]) -> String {
@@ -79,7 +83,8 @@ extension Pages {
         return render(
             TopicVM(
                 title: topic.name, crumb: topic.name, name: topic.name, description: topic.description, rows: vms, has_rows: !vms.isEmpty,
-                overview: overview),
+                overview: overview, slug: topic.slug, feed: "/feed/emne/\(Paths.segment(topic.slug)).atom", rss: "/feed/emne/\(Paths.segment(topic.slug)).rss",
+                feedTitle: "\(topic.name): nye punkter"),
             "topic")
     }
 }

@@ -153,3 +153,21 @@ func closing<T>(_ factory: AnalysisBackendFactory, _ store: SQLStore, _ body: ()
         throw error
     }
 }
+
+struct Index: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Update the search index: every item whose text, analyses or attachment text changed since it was indexed (serve does this every search.index_seconds).")
+    @OptionGroup var common: CommonOptions
+
+    func run() async throws {
+        let (config, logger) = try await common.load()
+        let store = try await App.openStore(config, logger: logger)
+        let started = ContinuousClock.now
+        let report = await IndexStage(store: store, splitter: IndexStage.defaultSplitter(), logger: logger).run()
+        let total = (try? await store.searchCount()) ?? 0
+        await store.close()
+        for e in report.errors.prefix(10) { print("error \(e)") }
+        print("search index: \(report.indexed) indexed, \(report.failed) failed, \(total) items in the index (\(ContinuousClock.now - started))")
+        if report.failed > 0 { throw ExitCode(1) }
+    }
+}

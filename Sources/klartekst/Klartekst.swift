@@ -43,7 +43,7 @@ struct Klartekst: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "klartekst",
         abstract: "Danish municipal decisions, readable, searchable and answerable.",
-        subcommands: [Demo.self, Import.self, Sync.self, Extract.self, Analyze.self, Eval.self, Review.self, Sources.self, Serve.self, Migrate.self, Doctor.self, Config.self, Bench.self]
+        subcommands: [Demo.self, Import.self, Sync.self, Extract.self, Analyze.self, Index.self, Eval.self, Review.self, Sources.self, Serve.self, Migrate.self, Doctor.self, Config.self, Bench.self]
     )
 }
 
@@ -261,7 +261,10 @@ struct Demo: AsyncParsableCommand {
         let report = try await stage.run()
         await factory.close()
         print("analysed with \(factory.label): \(report.analysed) new results (\(report.published) published, \(report.pendingReview) for review, \(report.failed) failed), \(report.skipped) unchanged")
-        // 4. Serve.
+        // 4. The search index (serve keeps it current afterwards).
+        let indexed = await IndexStage(store: store, splitter: IndexStage.defaultSplitter(), logger: logger).run()
+        print("search index: \(indexed.indexed) items indexed, \(indexed.failed) failed")
+        // 5. Serve.
         print("Klartekst: http://\(config.host):\(config.port)/  (Ctrl-C stops)")
         // The demo shows the bundled sample; it does not reach out to the portals.
         try await App.serve(config: config, store: store, metrics: metrics, logger: logger, syncSchedule: .off)

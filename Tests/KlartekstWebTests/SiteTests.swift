@@ -12,6 +12,9 @@ import KlartekstWeb
 import Logging
 import Prometheus
 import Testing
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
 
 /// The citizen-facing site (issue 9): the front page, the municipality finder, the item page's
 /// order and size, and the spoken summary made by the real espeak-ng.
@@ -35,6 +38,7 @@ struct SiteTests {
             #expect(await importer.importPaths([Fixtures.sampleDirectory.path]).allSatisfy { $0.error == nil })
             let library = try PromptLibrary.load(directory: Fixtures.root.appendingPathComponent("prompts"))
             _ = try await AnalyzeStage(store: store, library: library, backend: .deterministic, logger: logger).run()
+            _ = await IndexStage(store: store, splitter: IndexStage.defaultSplitter(), logger: logger).run()
             var config = AppConfig(port: 0)
             config.promptsPath = Fixtures.root.appendingPathComponent("prompts").path
             config.speechCommand = "off"
@@ -174,6 +178,108 @@ struct SiteTests {
             // A relevance result or an unknown id has no audio.
             #expect(try await client.execute(uri: "/lyd/999999", method: .get) { $0.status } == .notFound)
             #expect(try await client.execute(uri: "/lyd/abc", method: .get) { $0.status } == .notFound)
+        }
+    }
+
+    @Test("cached pages never share the personal answer box: each new participant gets their own token")
+    func cacheKeepsAnswerBoxPersonal() async throws {
+        try await Self.withSite { client, store in
+            let path = try await WebTests.kalundborgItemPath(store)
+            var tokens = Set<String>()
+            var cookies = Set<String>()
+            for _ in 0..<3 {
+                let (status, headers, body) = try await Self.get(client, path)
+                #expect(status == .ok)
+                #expect(headers[.cacheControl] == "private, no-cache")
+                tokens.insert(try #require(body.firstMatch(of: /name="csrf" value="([^"]+)"/)).output.1.description)
+                cookies.insert(try #require(headers[.setCookie]))
+                #expect(body.contains("Skal Kalundborg Kommune godkende hjemløsestrategien?"))
+                #expect(!body.contains("<!--klartekst:answer-box-->"))
+            }
+            #expect(tokens.count == 3 && cookies.count == 3)
+        }
+    }
+
+    @Test("the search page and API: stemmed matches with marked snippets, escaped input, filters in the form")
+    func searchPage() async throws {
+        try await Self.withSite { client, _ in
+            let (status, _, page) = try await Self.get(client, "/soeg?q=hjeml%C3%B8se")
+            #expect(status == .ok)
+            #expect(page.contains("1 punkt passer."))
+            #expect(page.contains("<a href=\"/kommune/kalundborg/moede/"))
+            #expect(page.contains("<mark>hjemløs"), "the matched word is marked in the snippet")
+            #expect(page.contains("<select id=\"soeg-kommune\" name=\"kommune\">"))
+            #expect(page.contains("href=\"/feed/soeg.atom?q=hjeml%C3%B8se\""))
+            let (_, _, hostile) = try await Self.get(client, "/soeg?q=%3Cscript%3Ealert(1)%3C/script%3E")
+            #expect(!hostile.contains("<script>alert") && hostile.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+            #expect(hostile.contains("Ingen punkter passer til søgningen."))
+            let (_, _, filtered) = try await Self.get(client, "/soeg?q=borger&kommune=kalundborg")
+            #expect(filtered.contains("1 punkt passer.") && filtered.contains("<option value=\"kalundborg\" selected>"))
+            let (_, _, empty) = try await Self.get(client, "/soeg")
+            #expect(empty.contains("<form class=\"search\"") && !empty.contains("passer"))
+
+            let (apiStatus, _, json) = try await Self.get(client, "/api/v1/search?q=hjeml%C3%B8shed")
+            #expect(apiStatus == .ok)
+            let body = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+            #expect(body?["total"] as? Int == 1)
+            let first = (body?["results"] as? [[String: Any]])?.first
+            #expect((first?["htmlURL"] as? String)?.hasPrefix("/kommune/kalundborg/moede/") == true)
+            #expect((first?["snippet"] as? String)?.lowercased().contains("hjemløs") == true)
+            #expect(try await client.execute(uri: "/api/v1/search", method: .get) { $0.status } == .badRequest)
+        }
+    }
+
+    /// Entries of an Atom or RSS document, parsed as XML (a malformed feed fails here).
+    final class FeedReader: NSObject, XMLParserDelegate, @unchecked Sendable {
+        var titles: [String] = []
+        var element = ""
+        var inEntry = false
+        var text = ""
+        func parser(_ p: XMLParser, didStartElement e: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+            if e == "entry" || e == "item" { inEntry = true }
+            element = e
+            text = ""
+        }
+        func parser(_ p: XMLParser, foundCharacters s: String) { text += s }
+        func parser(_ p: XMLParser, didEndElement e: String, namespaceURI: String?, qualifiedName: String?) {
+            if inEntry && e == "title" { titles.append(text) }
+            if e == "entry" || e == "item" { inEntry = false }
+        }
+        static func titles(_ xml: String) -> [String]? {
+            let reader = FeedReader()
+            let parser = XMLParser(data: Data(xml.utf8))
+            parser.delegate = reader
+            return parser.parse() ? reader.titles : nil
+        }
+    }
+
+    @Test("feeds: Atom and RSS for a municipality, a committee, a topic and a search; iCalendar for coming meetings")
+    func feeds() async throws {
+        try await Self.withSite { client, _ in
+            let (s1, h1, atom) = try await Self.get(client, "/feed/kommune/hvidovre.atom")
+            #expect(s1 == .ok && h1[.contentType] == "application/atom+xml; charset=utf-8")
+            let titles = try #require(FeedReader.titles(atom), "the Atom feed is not well-formed XML")
+            #expect(titles.count == 22 && titles.allSatisfy { $0.hasSuffix("(Hvidovre Kommune)") })
+            #expect(try #require(FeedReader.titles(try await Self.get(client, "/feed/kommune/hvidovre.rss").2)).count == 22)
+            #expect(try #require(FeedReader.titles(try await Self.get(client, "/feed/kommune/hvidovre.atom?udvalg=%C3%98konomiudvalget").2)).count == 22)
+            #expect(try #require(FeedReader.titles(try await Self.get(client, "/feed/kommune/hvidovre.atom?udvalg=Byr%C3%A5det").2)).isEmpty)
+            #expect(try #require(FeedReader.titles(try await Self.get(client, "/feed/emne/hjemloeshed.atom").2)) == ["Beslutning om hjemløsestrategi (Kalundborg Kommune)"])
+            #expect(try #require(FeedReader.titles(try await Self.get(client, "/feed/soeg.atom?q=borger").2)).count == 15)
+            #expect(try await Self.get(client, "/feed/soeg.atom").0 == .badRequest)
+            #expect(try await Self.get(client, "/feed/kommune/findes-ikke.atom").0 == .notFound)
+            #expect(try await Self.get(client, "/feed/kommune/hvidovre.xml").0 == .notFound)
+            // The municipality page links its feeds.
+            let (_, _, municipality) = try await Self.get(client, "/kommune/hvidovre")
+            #expect(municipality.contains("<link rel=\"alternate\" type=\"application/atom+xml\"") && municipality.contains("/kalender/kommune/hvidovre.ics"))
+
+            // On 1 May 2026 the meeting of 18 May at 17.00 Danish summer time is coming: 15.00 UTC.
+            let (s2, h2, ics) = try await Self.get(client, "/kalender/kommune/hvidovre.ics")
+            #expect(s2 == .ok && h2[.contentType] == "text/calendar; charset=utf-8")
+            #expect(ics.hasPrefix("BEGIN:VCALENDAR\r\n") && ics.hasSuffix("END:VCALENDAR\r\n"))
+            #expect(ics.contains("\r\nDTSTART:20260518T150000Z\r\n"))
+            #expect(ics.contains("SUMMARY:Økonomiudvalget (Hvidovre Kommune)"))
+            #expect(ics.components(separatedBy: "\r\n").allSatisfy { $0.utf8.count <= 75 })
+            #expect(ics.components(separatedBy: "BEGIN:VEVENT").count == 2)
         }
     }
 }

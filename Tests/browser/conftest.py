@@ -40,6 +40,7 @@ def server():
                KLARTEKST_ADMIN_USER=ADMIN[0], KLARTEKST_ADMIN_PASSWORD=ADMIN[1])
     subprocess.run([str(BINARY), "import", str(ROOT / "sample"), "--database", db], check=True, env=env, capture_output=True)
     subprocess.run([str(BINARY), "analyze", "--database", db], check=True, env=env, capture_output=True)
+    subprocess.run([str(BINARY), "index", "--database", db], check=True, env=env, capture_output=True)
     port = free_port()
     proc = subprocess.Popen([str(BINARY), "serve", "--database", db, "--port", str(port)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -35,6 +35,8 @@ def page_types(site):
         ("punkt-lukket", HVIDOVRE + "/punkt/33", False),
         ("sag", None, False),  # found from the item page
         ("emne", "/emne/hjemloeshed", False),
+        ("soeg", "/soeg", False),
+        ("soeg-resultater", "/soeg?q=borger&sortering=nyeste", False),
         ("borgersvar", "/kommune/kalundborg/borgersvar", False),
         ("om", "/om", False),
         ("privatliv", "/privatliv", False),

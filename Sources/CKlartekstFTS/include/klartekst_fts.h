@@ -1,0 +1,15 @@
+#ifndef KLARTEKST_FTS_H
+#define KLARTEKST_FTS_H
+
+#include <sqlite3.h>
+
+/// Registers the FTS5 tokenizer "klartekst_danish" on one connection: SQLite's unicode61
+/// (case folded, Danish letters kept) with every token stemmed by Snowball's Danish stemmer
+/// (libstemmer). Returns SQLITE_OK or an SQLite error code.
+int klartekst_fts_register(sqlite3 *db);
+
+/// Stems one lower-case UTF-8 word with Snowball "danish" into out (NUL-terminated); returns
+/// the stem's length, or -1 when it does not fit. For tests and the PostgreSQL side.
+int klartekst_stem(const char *word, int length, char *out, int capacity);
+
+#endif

@@ -1,0 +1,229 @@
+import Foundation
+import KlartekstCore
+
+/// Full-text search: SQLite FTS5 with the klartekst_danish tokenizer (libstemmer), PostgreSQL
+/// a generated `danish` tsvector with a GIN index. Same documents, same query language (terms
+/// AND-ed, phrases, prefixes), same filters; relevance ranking takes the best text matches and
+/// weighs them by recency (``SearchRanking``).
+extension SQLStore {
+    /// What changes a document: the current revision, the meeting's kind and date, the analyses
+    /// (count, newest, reviews) and the attachment pages extracted.
+    static let signatureSQL = """
+        CAST(? AS TEXT) || ':' || i.current_revision || ':' || g.latest_kind || ':' || COALESCE(g.meeting_date, '') || ':' ||
+        COALESCE((SELECT COUNT(*) || ':' || MAX(a.id) || ':' || COALESCE(MAX(a.reviewed_at), '') FROM analysis a WHERE a.item_key = i.identity_key), '') || ':' ||
+        (SELECT COUNT(*) FROM attachment t JOIN item_revision r ON r.id = t.revision_id
+            JOIN document_file f ON f.municipality = g.municipality AND f.kind = 'attachment' AND f.portal_id = t.portal_id
+            JOIN page_text p ON p.sha256 = f.sha256
+         WHERE r.item_id = i.id AND r.revision = i.current_revision)
+        """
+
+    public func searchBacklog(limit: Int) async throws -> [SearchBacklogEntry] {
+        try await db.read { exec in
+            try await exec.query(
+                """
+                SELECT x.item_key, x.signature FROM (
+                    SELECT i.identity_key AS item_key, \(Self.signatureSQL) AS signature, s.signature AS indexed
+                    FROM item i JOIN meeting g ON g.id = i.meeting_id LEFT JOIN search_doc s ON s.item_key = i.identity_key
+                ) x WHERE x.indexed IS NULL OR x.indexed <> x.signature ORDER BY x.item_key LIMIT ?
+                """, .text(SearchDocument.version), .int(Int64(limit))
+            ).map { SearchBacklogEntry(itemKey: $0.string("item_key") ?? "", signature: $0.string("signature") ?? "") }
+        }
+    }
+
+    public func searchSource(itemKey: String) async throws -> SearchSource? {
+        guard let input = try await analysisInputs(municipality: nil, itemKey: itemKey).first else { return nil }
+        let meeting = try await db.read { exec in
+            try await exec.one(
+                "SELECT g.slug, g.meeting_date, g.latest_kind FROM item i JOIN meeting g ON g.id = i.meeting_id WHERE i.identity_key = ?", .text(itemKey))
+        }
+        guard let meeting else { return nil }
+        return SearchSource(
+            input: input, meetingSlug: meeting.string("slug") ?? "", date: meeting.string("meeting_date"), kind: meeting.string("latest_kind") ?? "",
+            analyses: try await analyses(itemKey: itemKey))
+    }
+
+    public func saveSearchDocuments(_ docs: [(SearchDocument, signature: String)]) async throws {
+        guard !docs.isEmpty else { return }
+        let now = Self.iso(self.now())
+        let dialect = db.dialect
+        try await db.transaction { exec in
+            for (d, signature) in docs {
+                let existing = try await exec.one("SELECT id, content_hash FROM search_doc WHERE item_key = ?", .text(d.itemKey))
+                if let existing, existing.string("content_hash") == d.contentHash {
+                    try await exec.execute("UPDATE search_doc SET signature = ?, indexed_at = ? WHERE item_key = ?", .text(signature), .text(now), .text(d.itemKey))
+                    continue
+                }
+                let values: [SQLValue] = [
+                    .text(d.municipality), .text(d.municipalityName), .text(d.committee), .text(d.meetingSlug), .text(d.number), .text(d.date), .text(d.kind),
+                    SQLValue(d.decided), .text(d.topics.joined(separator: " ")), .text(d.title), .text(d.analysis), .text(d.parts), .text(d.body),
+                    .text(d.attachments), .text(d.contentHash), .text(signature), .text(now),
+                ]
+                let id: Int64
+                if let existing, let old = existing.int("id") {
+                    id = Int64(old)
+                    if dialect == .sqlite {
+                        try await exec.execute(
+                            """
+                            INSERT INTO search_fts (search_fts, rowid, title, analysis, parts, body, attachments)
+                            SELECT 'delete', id, title, analysis, parts, body, attachments FROM search_doc WHERE id = ?
+                            """, .int(id))
+                    }
+                    try await exec.execute(
+                        """
+                        UPDATE search_doc SET municipality = ?, municipality_name = ?, committee = ?, meeting_slug = ?, number = ?, meeting_date = ?,
+                            kind = ?, decided = ?, topics = ?, title = ?, analysis = ?, parts = ?, body = ?, attachments = ?, content_hash = ?,
+                            signature = ?, indexed_at = ? WHERE id = ?
+                        """, values + [.int(id)])
+                } else {
+                    let row = try await exec.query(
+                        """
+                        INSERT INTO search_doc (municipality, municipality_name, committee, meeting_slug, number, meeting_date, kind, decided, topics,
+                            title, analysis, parts, body, attachments, content_hash, signature, indexed_at, item_key)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
+                        """, values + [.text(d.itemKey)]
+                    ).first
+                    id = Int64(row?.int("id") ?? 0)
+                }
+                if dialect == .sqlite {
+                    try await exec.execute(
+                        "INSERT INTO search_fts (rowid, title, analysis, parts, body, attachments) VALUES (?, ?, ?, ?, ?, ?)",
+                        .int(id), .text(d.title), .text(d.analysis), .text(d.parts), .text(d.body), .text(d.attachments))
+                }
+            }
+        }
+    }
+
+    public func searchCount() async throws -> Int {
+        try await db.read { exec in try await exec.one("SELECT COUNT(*) AS n FROM search_doc")?.int("n") ?? 0 }
+    }
+
+    public func search(_ r: SearchRequest) async throws -> SearchResults {
+        guard !r.query.isEmpty else { return r.sort == .newest ? try await browse(r) : .empty }
+        var results = try await search(r, any: false)
+        if results.total == 0, r.query.terms.count > 1 {
+            results = try await search(r, any: true)
+            results.matchedAny = results.total > 0
+        }
+        return results
+    }
+
+    /// Filters as SQL over `d` (search_doc) with their values.
+    static func searchFilters(_ r: SearchRequest) -> (String, [SQLValue]) {
+        var sql = ""
+        var binds: [SQLValue] = []
+        func add(_ clause: String, _ value: SQLValue) {
+            sql += " AND " + clause
+            binds.append(value)
+        }
+        if let m = r.municipality { add("d.municipality = ?", .text(m)) }
+        if let c = r.committee { add("d.committee = ?", .text(c)) }
+        if let f = r.from { add("d.meeting_date >= ?", .text(f)) }
+        if let t = r.to { add("d.meeting_date <= ?", .text(t)) }
+        if let k = r.kind { add("d.kind = ?", .text(k)) }
+        if let t = r.topic { add("(' ' || d.topics || ' ') LIKE ?", .text("% \(t) %")) }
+        if let d = r.decided { add("d.decided = ?", SQLValue(d)) }
+        return (sql, binds)
+    }
+
+    static let hitColumns = "d.id, d.item_key, d.municipality, d.municipality_name, d.committee, d.meeting_slug, d.number, d.meeting_date, d.kind, d.decided, d.title"
+
+    func search(_ r: SearchRequest, any: Bool) async throws -> SearchResults {
+        let (filterSQL, filterBinds) = Self.searchFilters(r)
+        let dialect = db.dialect
+        let match: SQLValue = .text(dialect == .sqlite ? r.query.fts5(any: any) : r.query.tsquery(any: any))
+        let (from, matchSQL, scoreSQL): (String, String, String) = dialect == .sqlite
+            ? ("search_fts JOIN search_doc d ON d.id = search_fts.rowid", "search_fts MATCH ?", "-search_fts.rank")
+            : ("search_doc d, to_tsquery('danish', ?) q", "d.tsv @@ q", "ts_rank_cd(d.tsv, q)")
+        return try await db.read { exec in
+            let total = try await exec.query(
+                "SELECT COUNT(*) AS n FROM (SELECT 1 FROM \(from) WHERE \(matchSQL)\(filterSQL) LIMIT \(SearchResults.countCap + 1)) x",
+                [match] + filterBinds
+            ).first?.int("n") ?? 0
+            guard total > 0 else { return .empty }
+            let offset = (r.page - 1) * r.pageSize
+            var rows: [SQLRow]
+            var hits: [SearchHit]
+            switch r.sort {
+            case .relevance:
+                let order = dialect == .sqlite ? "search_fts.rank" : "ts_rank_cd(d.tsv, q) DESC"
+                rows = try await exec.query(
+                    "SELECT \(Self.hitColumns), \(scoreSQL) AS score FROM \(from) WHERE \(matchSQL)\(filterSQL) ORDER BY \(order) LIMIT \(SearchRequest.relevanceWindow)",
+                    [match] + filterBinds)
+                hits = SearchRanking.rank(rows.map(Self.hit), today: r.today)
+                hits = Array(hits.dropFirst(offset).prefix(r.pageSize))
+            case .newest:
+                rows = try await exec.query(
+                    "SELECT \(Self.hitColumns), \(scoreSQL) AS score FROM \(from) WHERE \(matchSQL)\(filterSQL) ORDER BY d.meeting_date DESC, d.id DESC LIMIT ? OFFSET ?",
+                    [match] + filterBinds + [.int(Int64(r.pageSize)), .int(Int64(offset))])
+                hits = rows.map(Self.hit)
+            }
+            let ids = Dictionary(uniqueKeysWithValues: rows.map { ($0.string("item_key") ?? "", Int64($0.int("id") ?? 0)) })
+            for (n, h) in hits.enumerated() {
+                guard let id = ids[h.itemKey] else { continue }
+                let snippet: SQLRow?
+                if dialect == .sqlite {
+                    // From the case text, the analysis or the attachments (whichever has a match, in
+                    // that order) — never from the compound parts, which are not prose.
+                    snippet = try await exec.one(
+                        """
+                        SELECT snippet(search_fts, 3, char(1), char(2), '…', 24) AS body, snippet(search_fts, 1, char(1), char(2), '…', 24) AS analysis,
+                            snippet(search_fts, 4, char(1), char(2), '…', 24) AS attachments, snippet(search_fts, 0, char(1), char(2), '…', 24) AS title
+                        FROM search_fts WHERE search_fts MATCH ? AND rowid = ?
+                        """, match, .int(id)
+                    ).map { row in
+                        let texts = ["body", "analysis", "attachments"].compactMap { row.string($0) }
+                        return SQLRow(values: ["s": .text(texts.first { $0.contains("\u{1}") } ?? texts.first { !$0.isEmpty } ?? "")])
+                    }
+                } else {
+                    snippet = try await exec.one(
+                        """
+                        SELECT ts_headline('danish', left(d.analysis || E'\\n' || d.body || E'\\n' || d.attachments, 20000), q,
+                            'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "') AS s
+                        FROM search_doc d, to_tsquery('danish', ?) q WHERE d.id = ?
+                        """, match, .int(id))
+                }
+                hits[n].snippet = snippet?.string("s") ?? ""
+            }
+            return SearchResults(hits: hits, total: min(total, SearchResults.countCap), totalIsCapped: total > SearchResults.countCap, matchedAny: false)
+        }
+    }
+
+    /// No words, newest first: the filters alone (feeds of a municipality, a committee, a topic).
+    func browse(_ r: SearchRequest) async throws -> SearchResults {
+        let (filterSQL, filterBinds) = Self.searchFilters(r)
+        return try await db.read { exec in
+            let total = try await exec.query(
+                "SELECT COUNT(*) AS n FROM (SELECT 1 FROM search_doc d WHERE 1 = 1\(filterSQL) LIMIT \(SearchResults.countCap + 1)) x", filterBinds
+            ).first?.int("n") ?? 0
+            let rows = try await exec.query(
+                """
+                SELECT \(Self.hitColumns), 0 AS score, substr(d.analysis, 1, 400) AS analysis_start, substr(d.body, 1, 300) AS body_start
+                FROM search_doc d WHERE 1 = 1\(filterSQL) ORDER BY d.meeting_date DESC, d.id DESC LIMIT ? OFFSET ?
+                """, filterBinds + [.int(Int64(r.pageSize)), .int(Int64((r.page - 1) * r.pageSize))])
+            let hits = rows.map { row -> SearchHit in
+                var h = Self.hit(row)
+                h.snippet = [row.string("analysis_start"), row.string("body_start")].compactMap { $0 }.first { !$0.isEmpty } ?? ""
+                return h
+            }
+            return SearchResults(hits: hits, total: min(total, SearchResults.countCap), totalIsCapped: total > SearchResults.countCap, matchedAny: false)
+        }
+    }
+
+    static func hit(_ r: SQLRow) -> SearchHit {
+        SearchHit(
+            itemKey: r.string("item_key") ?? "", municipality: r.string("municipality") ?? "", municipalityName: r.string("municipality_name") ?? "",
+            committee: r.string("committee") ?? "", meetingSlug: r.string("meeting_slug") ?? "", number: r.string("number") ?? "",
+            date: r.string("meeting_date") ?? "", kind: r.string("kind") ?? "", decided: r.bool("decided"), title: r.string("title") ?? "", snippet: "",
+            score: r.double("score") ?? 0)
+    }
+
+    /// Committees that have indexed items (for the search page's filter), per municipality.
+    public func searchCommittees(municipality: String?) async throws -> [String] {
+        try await db.read { exec in
+            try await exec.query(
+                "SELECT DISTINCT committee FROM search_doc WHERE (? = '' OR municipality = ?) ORDER BY committee",
+                .text(municipality ?? ""), .text(municipality ?? "")
+            ).compactMap { $0.string("committee") }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import Hummingbird
+import KlartekstCore
+
+/// A short-lived cache of rendered pages ("micro-cache"): public pages are rendered at most once
+/// per `ttl` per URL on a web node, and concurrent requests for a page being rendered wait for
+/// that one rendering. Pages are at most `ttl` old; writes made through this web node clear it.
+/// Personal parts (the answer box) are never cached; they are rendered per request.
+public actor PageCache<Value: Sendable> {
+    struct Entry { var value: Value; var expires: ContinuousClock.Instant }
+    private var entries: [String: Entry] = [:]
+    private var rendering: [String: Task<Value, Error>] = [:]
+    private let ttl: Duration
+    private let capacity: Int
+    private let clock = ContinuousClock()
+    private(set) var hits = 0
+    private(set) var misses = 0
+
+    public init(ttl: Duration, capacity: Int = 5000) {
+        self.ttl = ttl
+        self.capacity = max(1, capacity)
+    }
+
+    public var enabled: Bool { ttl > .zero }
+
+    public func value(_ key: String, render: @escaping @Sendable () async throws -> Value) async throws -> Value {
+        guard ttl > .zero else { return try await render() }
+        let now = clock.now
+        if let e = entries[key], e.expires > now {
+            hits += 1
+            return e.value
+        }
+        misses += 1
+        if let running = rendering[key] { return try await running.value }
+        let task = Task { try await render() }
+        rendering[key] = task
+        defer { rendering[key] = nil }
+        let value = try await task.value
+        if entries.count >= capacity { evictExpired(now) }
+        if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+        entries[key] = Entry(value: value, expires: clock.now.advanced(by: ttl))
+        return value
+    }
+
+    public func clear() { entries.removeAll() }
+
+    private func evictExpired(_ now: ContinuousClock.Instant) {
+        entries = entries.filter { $0.value.expires > now }
+    }
+}
+
+/// The item page without its answer box, and what the box needs.
+struct CachedItem: Sendable {
+    var page: ItemPage
+    var question: String?
+    var shell: String
+}
+
+/// The caches of one web node.
+public struct WebCaches: Sendable {
+    let pages: PageCache<String>
+    let items: PageCache<CachedItem>
+
+    public init(seconds: Int) {
+        pages = PageCache(ttl: .seconds(seconds))
+        items = PageCache(ttl: .seconds(seconds))
+    }
+
+    /// After a write through this node (a review, an error report): show it at once.
+    func clear() async {
+        await pages.clear()
+        await items.clear()
+    }
+}
+
+extension Request {
+    /// The cache key: path and query.
+    var cacheKey: String { uri.path + (uri.query.map { "?" + $0 } ?? "") }
+}

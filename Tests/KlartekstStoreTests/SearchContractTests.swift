@@ -1,0 +1,159 @@
+import Foundation
+import KlartekstApp
+import KlartekstCore
+import KlartekstPipeline
+import KlartekstStore
+import KlartekstTestSupport
+import Logging
+import Testing
+
+/// Search relevance on the real sample (Hvidovre's 22 agenda items, Kalundborg's homelessness
+/// strategy), the same queries and expectations on SQLite (FTS5 + libstemmer) and PostgreSQL
+/// (`danish` tsvector): inflections, compounds, phrases, prefixes, filters, paging, snippets.
+@Suite("Store contract: search")
+struct SearchContractTests {
+    static let splitter = IndexStage.defaultSplitter()
+
+    static func withIndex(_ backend: TestBackend, _ body: (SQLStore) async throws -> Void) async throws {
+        try await backend.withStore { store, _ in
+            let logger = Logger(label: "search-test")
+            let importer = ImportService(store: store, registry: try Registry.bundled(), limitBytes: 64 << 20, logger: logger)
+            _ = await importer.importPaths([Fixtures.sampleDirectory.path])
+            let library = try PromptLibrary.load(directory: Fixtures.root.appendingPathComponent("prompts"))
+            _ = try await AnalyzeStage(store: store, library: library, backend: .deterministic, logger: logger).run()
+            let first = await IndexStage(store: store, splitter: splitter, logger: logger).run()
+            #expect(first.indexed == 23 && first.failed == 0)
+            #expect(await IndexStage(store: store, splitter: splitter, logger: logger).run().indexed == 0, "an unchanged item is not indexed again")
+            try await body(store)
+        }
+    }
+
+    static func titles(_ store: SQLStore, _ q: String, _ adjust: (inout SearchRequest) -> Void = { _ in }) async throws -> [String] {
+        var r = SearchRequest(query: .parse(q), pageSize: 50, today: "2026-11-30")
+        adjust(&r)
+        return try await store.search(r).hits.map(\.title)
+    }
+
+    /// Query → a title (substring) that must come first, and titles that must be found at all.
+    static let relevance: [(query: String, first: String, found: [String])] = [
+        ("hjemløse", "Beslutning om hjemløsestrategi", []),
+        ("hjemløshed", "Beslutning om hjemløsestrategi", []),
+        ("hjemløsestrategien", "Beslutning om hjemløsestrategi", []),
+        ("borgermøde", "Borgermøde om beredskab", []),
+        ("borgere beredskab", "Borgermøde om beredskab", ["Ansættelse af beredskabskoordinator"]),
+        ("flagregulativ", "Nyt flagregulativ", []),
+        ("regulativ", "Nyt flagregulativ", []),  // the tail of a compound
+        ("strategi", "Budget 2027-2030", ["Beslutning om hjemløsestrategi"]),  // "strategi-" in prose, and the compound
+        ("beredskabskoordinator", "Ansættelse af beredskabskoordinator", []),
+        ("koordinator", "Ansættelse af beredskabskoordinator", []),
+        ("\"fuldmagt\" fodbold", "Fuldmagt til Hvidovre Fodbold", []),
+        ("fodbol*", "Fuldmagt til Hvidovre Fodbold", []),
+        ("udmøntningsplan", "Status på udmøntningsplan", []),
+    ]
+
+    @Test("Danish queries find their items first: inflections, compounds, phrases, prefixes", arguments: TestBackend.available)
+    func relevanceOnTheSample(backend: TestBackend) async throws {
+        try await Self.withIndex(backend) { store in
+            for (query, first, found) in Self.relevance {
+                let titles = try await Self.titles(store, query)
+                #expect(titles.first?.contains(first) == true, "\(backend) «\(query)»: first is \(titles.first ?? "nothing"), all: \(titles)")
+                for f in found { #expect(titles.contains { $0.contains(f) }, "\(backend) «\(query)» misses \(f): \(titles)") }
+            }
+            #expect(try await Self.titles(store, "xyzzy").isEmpty)
+        }
+    }
+
+    @Test("filters, any-word fallback, paging, snippets and hostile input", arguments: TestBackend.available)
+    func filtersAndPaging(backend: TestBackend) async throws {
+        try await Self.withIndex(backend) { store in
+            // Filters.
+            #expect(try await Self.titles(store, "strategi") { $0.municipality = "kalundborg" } == ["Beslutning om hjemløsestrategi"])
+            #expect(try await Self.titles(store, "strategi") { $0.topic = "hjemloeshed" } == ["Beslutning om hjemløsestrategi"])
+            #expect(try await Self.titles(store, "strategi") { $0.decided = true } == ["Beslutning om hjemløsestrategi"])
+            #expect(!(try await Self.titles(store, "strategi") { $0.decided = false }).contains("Beslutning om hjemløsestrategi"))
+            let may = try await store.search(
+                SearchRequest(query: .parse("borger"), from: "2026-05-01", to: "2026-05-31", pageSize: 50, today: "2026-11-30")).hits.map(\.title)
+            #expect(!may.isEmpty && !may.contains("Beslutning om hjemløsestrategi"))
+            #expect(try await Self.titles(store, "borger") { $0.from = "2026-06-01" }.isEmpty)
+            #expect(try await Self.titles(store, "borger") { $0.committee = "Økonomiudvalget" }.count == may.count)
+            #expect(try await Self.titles(store, "borger") { $0.kind = "minutes" }.isEmpty)
+            // No item has both words: the items with either are shown, and said so.
+            let any = try await store.search(SearchRequest(query: .parse("hjemløsestrategi xyzzy"), today: "2026-11-30"))
+            #expect(any.matchedAny && any.hits.map(\.title) == ["Beslutning om hjemløsestrategi"])
+            // Paging: disjoint pages that add up to the total, in both orders.
+            for sort in SearchRequest.Sort.allCases {
+                let all = try await store.search(SearchRequest(query: .parse("kommune"), sort: sort, pageSize: 100, today: "2026-11-30"))
+                #expect(all.total >= 15 && all.hits.count == all.total)
+                var paged: [String] = []
+                for page in 1...5 {
+                    paged += try await store.search(SearchRequest(query: .parse("kommune"), sort: sort, page: page, pageSize: 5, today: "2026-11-30")).hits.map(\.itemKey)
+                }
+                #expect(Set(paged).count == paged.count && paged.count == min(25, all.total), "\(sort)")
+                #expect(paged == Array(all.hits.map(\.itemKey).prefix(25)), "\(sort): pages follow the same order")
+            }
+            let newest = try await store.search(SearchRequest(query: .parse("kommune"), sort: .newest, pageSize: 100, today: "2026-11-30")).hits.map(\.date)
+            #expect(newest == newest.sorted(by: >))
+            // Snippets mark the matched words.
+            let hit = try #require(try await store.search(SearchRequest(query: .parse("hjemløshed"), today: "2026-11-30")).hits.first)
+            let marked = try #require(hit.snippet.firstMatch(of: /\u{1}([^\u{2}]+)\u{2}/)).output.1.lowercased()
+            #expect(marked.hasPrefix("hjemløs"), "\(hit.snippet)")
+            // Input that would be query syntax is only words.
+            for hostile in ["\" OR 1=1 --", "NEAR(borger kommune)", "*", "borger AND NOT kommune", "'; DROP TABLE search_doc; --", "(((", "a:b & | !"] {
+                _ = try await store.search(SearchRequest(query: .parse(hostile), today: "2026-11-30"))
+            }
+            #expect(try await store.searchCount() == 23)
+        }
+    }
+
+    @Test("a changed analysis re-indexes its item; closed items keep only their title", arguments: TestBackend.available)
+    func reindexing(backend: TestBackend) async throws {
+        try await Self.withIndex(backend) { store in
+            let key = try #require(try await store.analysisInputs(municipality: "kalundborg", itemKey: nil).first?.itemKey)
+            let summary = try #require(try await store.analyses(itemKey: key).first { $0.prompt == "summary" && $0.status == .published })
+            #expect(try await store.review(id: try #require(summary.id), status: .rejected, editedResult: nil, reviewer: "test"))
+            #expect(try await store.searchBacklog(limit: 10).map(\.itemKey) == [key])
+            let again = await IndexStage(store: store, splitter: Self.splitter, logger: Logger(label: "t")).run()
+            #expect(again.indexed == 1)
+            // The question came from the rejected summary: no longer searchable.
+            #expect(try await Self.titles(store, "godkende hjemløsestrategien").contains("Beslutning om hjemløsestrategi"))  // still in the case text
+            // Item 33 is closed: its title is indexed, its body is not.
+            let closedKey = try #require(try await store.analysisInputs(municipality: "hvidovre", itemKey: nil).first { $0.number == "33" }?.itemKey)
+            let closed = try #require(try await store.searchSource(itemKey: closedKey))
+            let doc = SearchDocument.make(closed, splitter: Self.splitter)
+            #expect(!doc.title.isEmpty && doc.body.isEmpty && doc.attachments.isEmpty)
+        }
+    }
+}
+
+@Suite("Search rules")
+struct SearchRulesTests {
+    @Test("queries become terms; syntax never gets through")
+    func parse() {
+        #expect(SearchQuery.parse("Hjemløse borgere").terms == [.word("hjemløse"), .word("borgere")])
+        #expect(SearchQuery.parse("\"fuldmagt til\" fodbol*").terms == [.phrase(["fuldmagt", "til"]), .prefix("fodbol")])
+        #expect(SearchQuery.parse("B-dag 2,5").terms == [.phrase(["b", "dag"]), .phrase(["2", "5"])])
+        #expect(SearchQuery.parse("\" OR 1=1 --").terms == [.word("or"), .phrase(["1", "1"])])
+        #expect(SearchQuery.parse("* ( ) ; '").isEmpty)
+        #expect(SearchQuery.parse("a b").fts5() == "\"a\" AND \"b\"")
+        #expect(SearchQuery.parse("\"x y\" zz*").tsquery(any: true) == "(x <-> y) | zz:*")
+        #expect(SearchQuery.parse(String(repeating: "ord ", count: 40)).terms.count == 12)
+    }
+
+    @Test("compound words split at known words only")
+    func compounds() {
+        let s = CompoundSplitter(words: ["hjemløse", "hjemløs", "strategi", "strategien", "borger", "møde", "flag", "regulativ", "koordinator", "beredskab"])
+        #expect(s.split("hjemløsestrategien") == ["hjemløse", "strategien"])
+        #expect(s.split("beredskabskoordinator") == ["beredskab", "koordinator"])
+        #expect(s.split("flagregulativ") == ["flag", "regulativ"])
+        #expect(s.split("borgermøde") == [])  // the tail "møde" is shorter than five letters
+        #expect(s.split("strategien") == [])
+        #expect(s.parts(of: "Hjemløsestrategien og hjemløsestrategien, flagregulativ.") == ["hjemløse", "strategien", "flag", "regulativ"])
+    }
+
+    @Test("recency: a year-old match counts half of today's")
+    func recency() {
+        #expect(SearchRanking.combined(score: 10, date: "2026-11-30", today: "2026-11-30") == 10)
+        #expect(SearchRanking.combined(score: 10, date: "2025-11-30", today: "2026-11-30") == 5)
+        #expect(SearchRanking.combined(score: 10, date: "", today: "2026-11-30") == 5)
+    }
+}
