@@ -4,10 +4,13 @@
 #   scripts/bench.sh analyze    the analysis stage vs the backend's own throughput (scripted server, 3 runs)
 #   scripts/bench.sh votes      answers per second and p99 through the real server, exact counts (3 runs)
 #   scripts/bench.sh eval       prompt quality on the labelled set: fallback, then the embedded model (if installed)
-#   scripts/bench.sh site       page latency p50/p99 under load with wrk: every page type vs /healthz (no database)
+#   scripts/bench.sh site       page latency p50/p99 under load with wrk: every page type vs a static file
+#   scripts/bench.sh search [N] search latency on a synthetic N-item corpus (default 1,000,000): Klartekst on SQLite
+#                               vs Datasette (PyPI) on the same file, then Klartekst on PostgreSQL; build time and size
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --bench
+source scripts/lib-postgres.sh
 swift build -c release --product klartekst >/dev/null
 swift build -c release --product klartekst-bench >/dev/null
 what=${1:-sections}
@@ -60,6 +63,50 @@ case "$what" in
       done
       echo
     done
+    ;;
+  search)
+    n=${2:-1000000}
+    dir=${KLARTEKST_BENCH_DIR:-${KLARTEKST_MODEL_HOME:-$HOME/.cache/klartekst}/bench-search}
+    mkdir -p "$dir"
+    venv=${KLARTEKST_MODEL_HOME:-$HOME/.cache/klartekst}/venv-bench
+    if ! "$venv/bin/python" -c 'import datasette' 2>/dev/null; then
+      python3 -m venv "$venv"
+      "$venv/bin/pip" install -q 'datasette==0.65.5'
+    fi
+    # Klartekst's tokenizer as a SQLite extension, so Datasette reads the very same FTS5 index.
+    gcc -O2 -shared -fPIC -DKLARTEKST_LOADABLE Sources/CKlartekstFTS/klartekst_fts.c -o "$dir/klartekst_fts.so" -lstemmer
+    export KLARTEKST_SECURITY_SECRETS=bench-secret-0123456789abcdef KLARTEKST_SYNC_SCHEDULE=off KLARTEKST_LOG_LEVEL=warning KLARTEKST_SEARCH_INDEX_SECONDS=0
+    db="$dir/corpus.db"
+    if [[ ! -f "$dir/sqlite-$n.done" ]]; then
+      rm -f "$dir"/corpus.db* "$dir"/sqlite-*.done
+      echo "== building $n items on SQLite"
+      /usr/bin/time -f "build: %e s wall, %M KB max RSS" .build/release/klartekst-bench search-corpus "$n" "sqlite:$db"
+      touch "$dir/sqlite-$n.done"
+    fi
+    echo "SQLite file: $(du -h "$db" | cut -f1)"
+    kport=$((20000 + RANDOM % 10000)); dport=$((30000 + RANDOM % 10000))
+    .build/release/klartekst serve --database "sqlite:$db" --port "$kport" >"$dir/serve.log" 2>&1 &
+    kpid=$!
+    "$venv/bin/datasette" serve --port "$dport" --load-extension "$dir/klartekst_fts.so" --setting sql_time_limit_ms 60000 \
+      --setting default_cache_ttl 0 --immutable "$db" >"$dir/datasette.log" 2>&1 &
+    dpid=$!
+    trap 'kill $kpid $dpid 2>/dev/null; stop_throwaway_postgres' EXIT
+    for _ in $(seq 300); do curl -fs "http://127.0.0.1:$kport/healthz" >/dev/null && curl -fs "http://127.0.0.1:$dport/-/versions.json" >/dev/null && break; sleep 0.2; done
+    python3 scripts/bench_search.py "127.0.0.1:$kport" "127.0.0.1:$dport" "SQLite, $n items" "${ROUNDS:-5}"
+    kill $kpid $dpid; wait $kpid $dpid 2>/dev/null || true
+
+    if [[ -z "${SKIP_POSTGRES:-}" ]]; then
+      KLARTEKST_PG_OPTIONS="-c shared_buffers=2GB -c work_mem=64MB -c maintenance_work_mem=1GB -c synchronous_commit=off" start_throwaway_postgres
+      echo "== building $n items on PostgreSQL"
+      /usr/bin/time -f "build: %e s wall, %M KB max RSS" .build/release/klartekst-bench search-corpus "$n" "$KLARTEKST_PG_URL"
+      psql "$KLARTEKST_PG_URL" -Atc "VACUUM ANALYZE search_doc" >/dev/null
+      echo "PostgreSQL search_doc with indexes: $(psql "$KLARTEKST_PG_URL" -Atc "SELECT pg_size_pretty(pg_total_relation_size('search_doc'))")"
+      .build/release/klartekst serve --database "$KLARTEKST_PG_URL" --port "$kport" >"$dir/serve-pg.log" 2>&1 &
+      kpid=$!
+      for _ in $(seq 300); do curl -fs "http://127.0.0.1:$kport/healthz" >/dev/null && break; sleep 0.2; done
+      python3 scripts/bench_search.py "127.0.0.1:$kport" - "PostgreSQL, $n items" "${ROUNDS:-5}"
+      kill $kpid
+    fi
     ;;
   *) echo "unknown benchmark: $what" >&2; exit 2 ;;
 esac

@@ -40,8 +40,13 @@ public enum MunicipalitySearch {
                 ranked.append((2, c))
             }
         }
-        return ranked.sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1.name.compare($1.1.name, locale: Locale(identifier: "da_DK")) == .orderedAscending }
-            .map(\.1)
+        return ranked.sorted { $0.0 != $1.0 ? $0.0 < $1.0 : sortKey($0.1.name) < sortKey($1.1.name) }.map(\.1)
+    }
+
+    /// Danish alphabetical order without a collation library: æ, ø, å (and aa) after z.
+    public static func sortKey(_ name: String) -> String {
+        name.lowercased().replacingOccurrences(of: "aa", with: "\u{7D}").replacingOccurrences(of: "æ", with: "\u{7B}")
+            .replacingOccurrences(of: "ø", with: "\u{7C}").replacingOccurrences(of: "å", with: "\u{7D}")
     }
 
     /// The single municipality the query means, when it is unambiguous (an exact name, or the

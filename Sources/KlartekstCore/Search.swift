@@ -256,8 +256,9 @@ public struct SearchRequest: Sendable, Equatable {
         self.today = today
     }
 
-    /// Relevance ranking looks at this many best text matches, then orders them with recency.
-    public static let relevanceWindow = 500
+    /// Relevance ranking scores at most this many matches (the newest), then orders them by
+    /// text relevance weighted by age.
+    public static let relevanceWindow = 2000
 }
 
 /// One result with its snippet: `snippet` holds the matched words between U+0001 and U+0002,

@@ -132,7 +132,7 @@ extension SQLStore {
         let dialect = db.dialect
         let match: SQLValue = .text(dialect == .sqlite ? r.query.fts5(any: any) : r.query.tsquery(any: any))
         let (from, matchSQL, scoreSQL): (String, String, String) = dialect == .sqlite
-            ? ("search_fts JOIN search_doc d ON d.id = search_fts.rowid", "search_fts MATCH ?", "-search_fts.rank")
+            ? ("search_fts CROSS JOIN search_doc d ON d.id = search_fts.rowid", "search_fts MATCH ?", "-search_fts.rank")
             : ("search_doc d, to_tsquery('danish', ?) q", "d.tsv @@ q", "ts_rank_cd(d.tsv, q)")
         return try await db.read { exec in
             let total = try await exec.query(
@@ -145,7 +145,10 @@ extension SQLStore {
             var hits: [SearchHit]
             switch r.sort {
             case .relevance:
-                let order = dialect == .sqlite ? "search_fts.rank" : "ts_rank_cd(d.tsv, q) DESC"
+                // The newest matches (insertion order, which follows the meetings as they are
+                // collected) are scored and then ordered by text relevance and age: a common word
+                // costs a bounded window, not a scoring of every match.
+                let order = dialect == .sqlite ? "search_fts.rowid DESC" : "d.id DESC"
                 rows = try await exec.query(
                     "SELECT \(Self.hitColumns), \(scoreSQL) AS score FROM \(from) WHERE \(matchSQL)\(filterSQL) ORDER BY \(order) LIMIT \(SearchRequest.relevanceWindow)",
                     [match] + filterBinds)

@@ -54,22 +54,32 @@ struct CachedItem: Sendable {
     var page: ItemPage
     var question: String?
     var shell: String
+    /// The answer box of someone who has not answered (the token left open), or nil when the item takes no answers.
+    var openBox: String?
 }
 
 /// The caches of one web node.
 public struct WebCaches: Sendable {
     let pages: PageCache<String>
     let items: PageCache<CachedItem>
+    let municipalities: PageCache<[MunicipalitySummary]>
 
     public init(seconds: Int) {
         pages = PageCache(ttl: .seconds(seconds))
         items = PageCache(ttl: .seconds(seconds))
+        municipalities = PageCache(ttl: .seconds(seconds))
+    }
+
+    /// The municipalities with collected items (counted over every item: worth keeping a moment).
+    func storedMunicipalities(_ store: any KlartekstStore) async throws -> [MunicipalitySummary] {
+        try await municipalities.value("all") { try await store.municipalities() }
     }
 
     /// After a write through this node (a review, an error report): show it at once.
     func clear() async {
         await pages.clear()
         await items.clear()
+        await municipalities.clear()
     }
 }
 

@@ -268,8 +268,17 @@ public struct Pages: Sendable {
 
     /// The answer box rendered into a page shell.
     func withAnswer(_ shell: String, _ answer: AnswerVM?) -> String {
-        shell.replacingOccurrences(of: Self.answerMarker, with: answer.map { render($0, "answer-box") } ?? "")
+        withAnswerBox(shell, answer.map { answerBox($0) } ?? "")
     }
+
+    func withAnswerBox(_ shell: String, _ box: String) -> String {
+        shell.replacingOccurrences(of: Self.answerMarker, with: box)
+    }
+
+    func answerBox(_ answer: AnswerVM) -> String { render(answer, "answer-box") }
+
+    /// Stands for the CSRF token in the answer box cached for everyone who has not answered.
+    static let csrfMarker = "KLARTEKST-CSRF-TOKEN"
 
     /// The item page without its personal part (cacheable).
     func itemShell(_ page: ItemPage, analysis: ItemAnalysis? = nil, topics: [String: String] = [:], audio: Bool = false) -> String {

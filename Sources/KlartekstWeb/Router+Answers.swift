@@ -7,20 +7,24 @@ import KlartekstCore
 /// decision. Personal, so cached privately only.
 func itemPageResponse(_ cached: CachedItem, request: Request, deps: WebDependencies, voting: Voting) async throws -> Response {
     let page = cached.page
-    var answer: Pages.AnswerVM?
+    var box = ""
     var participant: Participant?
-    if page.item.status == .public {
+    if let openBox = cached.openBox {
         let p = Participant.currentOrNew(request, security: deps.security)
         participant = p
-        let current = p.isNew ? nil : try await deps.store.vote(participant: p.id, itemKey: page.key)
-        let tally = current == nil ? nil : try await voting.tally(page.key)
-        let decision = DecisionComparison.make(
-            committee: page.meeting.committeeName, sections: page.sections, steps: page.steps, tally: tally, meetingDate: page.meeting.date)
-        answer = Pages.answerVM(
-            question: cached.question, page: page, csrf: deps.security.csrfToken(for: "participant:" + p.id), current: current, tally: tally,
-            decision: decision)
+        let csrf = deps.security.csrfToken(for: "participant:" + p.id)
+        if !p.isNew, let current = try await deps.store.vote(participant: p.id, itemKey: page.key) {
+            let tally = try await voting.tally(page.key)
+            let decision = DecisionComparison.make(
+                committee: page.meeting.committeeName, sections: page.sections, steps: page.steps, tally: tally, meetingDate: page.meeting.date)
+            box = deps.pages.answerBox(
+                Pages.answerVM(question: cached.question, page: page, csrf: csrf, current: current, tally: tally, decision: decision))
+        } else {
+            // Everyone who has not answered sees the same box; only the token is theirs.
+            box = openBox.replacingOccurrences(of: Pages.csrfMarker, with: csrf)
+        }
     }
-    let body = deps.pages.withAnswer(cached.shell, answer)
+    let body = deps.pages.withAnswerBox(cached.shell, box)
     var response = Responses.make(body, contentType: "text/html; charset=utf-8", request: request, status: .ok, cacheControl: "private, no-cache")
     if let participant, participant.isNew { response.headers.append(HTTPField(name: .setCookie, value: participant.setCookie(deps.security))) }
     return response

@@ -118,9 +118,14 @@ public func buildRouter(_ dependencies: WebDependencies) -> Router<WebContext> {
         let cached = try await deps.caches.items.value(request.uri.path) {
             guard let page = try await store.item(municipality: m, meeting: g, number: n) else { throw HTTPError(.notFound, message: "Punktet findes ikke.") }
             let analysis = try await itemAnalysis(store, page)
+            let question = analysis.summary?.question
+            let decision = DecisionComparison.make(
+                committee: page.meeting.committeeName, sections: page.sections, steps: page.steps, tally: nil, meetingDate: page.meeting.date)
             return CachedItem(
-                page: page, question: analysis.summary?.question,
-                shell: pages.itemShell(page, analysis: analysis, topics: deps.topics, audio: deps.speech != nil))
+                page: page, question: question, shell: pages.itemShell(page, analysis: analysis, topics: deps.topics, audio: deps.speech != nil),
+                openBox: page.item.status == .public
+                    ? pages.answerBox(Pages.answerVM(question: question, page: page, csrf: Pages.csrfMarker, current: nil, tally: nil, decision: decision))
+                    : nil)
         }
         return try await itemPageResponse(cached, request: request, deps: deps, voting: voting)
     }
@@ -132,10 +137,11 @@ public func buildRouter(_ dependencies: WebDependencies) -> Router<WebContext> {
         }, request: request)
     }
     router.get("/kommune/:municipality/bilag/:id") { request, context in
-        guard let page = try await store.attachment(
-            municipality: try context.parameters.require("municipality"), portalID: try context.parameters.require("id"))
-        else { throw HTTPError(.notFound, message: "Bilaget findes ikke.") }
-        return Responses.html(pages.attachment(page), request: request)
+        let (m, id) = (try context.parameters.require("municipality"), try context.parameters.require("id"))
+        return Responses.html(try await deps.caches.pages.value(request.cacheKey) {
+            guard let page = try await store.attachment(municipality: m, portalID: id) else { throw HTTPError(.notFound, message: "Bilaget findes ikke.") }
+            return pages.attachment(page)
+        }, request: request)
     }
     router.get("/favicon.ico") { _, _ in
         Response(status: .noContent, headers: [.cacheControl: "public, max-age=604800"])
@@ -154,30 +160,31 @@ public func buildRouter(_ dependencies: WebDependencies) -> Router<WebContext> {
         return Responses.json(APIEncoding.encode(API.MunicipalityList(municipalities: list)), request: request)
     }
     router.get("/api/v1/municipalities/:municipality") { request, context in
-        guard let page = try await store.municipality(slug: try context.parameters.require("municipality")) else {
-            throw HTTPError(.notFound, message: "unknown municipality")
-        }
-        let body = API.MunicipalityDetail(
-            municipality: .init(page.municipality), committees: page.committees,
-            meetings: page.meetings.map { API.Meeting($0, municipality: page.municipality.slug) })
-        return Responses.json(APIEncoding.encode(body), request: request)
+        let slug = try context.parameters.require("municipality")
+        return Responses.json(try await deps.caches.pages.value(request.cacheKey) {
+            guard let page = try await store.municipality(slug: slug) else { throw HTTPError(.notFound, message: "unknown municipality") }
+            return APIEncoding.encode(API.MunicipalityDetail(
+                municipality: .init(page.municipality), committees: page.committees,
+                meetings: page.meetings.map { API.Meeting($0, municipality: page.municipality.slug) }))
+        }, request: request)
     }
     router.get("/api/v1/municipalities/:municipality/meetings/:meeting") { request, context in
-        guard let page = try await store.meeting(
-            municipality: try context.parameters.require("municipality"), slug: try context.parameters.require("meeting"))
-        else { throw HTTPError(.notFound, message: "unknown meeting") }
-        let m = page.municipality.slug
-        let body = API.MeetingDetail(
-            municipality: .init(page.municipality), meeting: .init(page.meeting, municipality: m), documents: page.documents,
-            participants: page.participants, items: page.items.map { API.itemRow($0, municipality: m, meeting: page.meeting.slug) })
-        return Responses.json(APIEncoding.encode(body), request: request)
+        let (municipality, meeting) = (try context.parameters.require("municipality"), try context.parameters.require("meeting"))
+        return Responses.json(try await deps.caches.pages.value(request.cacheKey) {
+            guard let page = try await store.meeting(municipality: municipality, slug: meeting) else { throw HTTPError(.notFound, message: "unknown meeting") }
+            let m = page.municipality.slug
+            return APIEncoding.encode(API.MeetingDetail(
+                municipality: .init(page.municipality), meeting: .init(page.meeting, municipality: m), documents: page.documents,
+                participants: page.participants, items: page.items.map { API.itemRow($0, municipality: m, meeting: page.meeting.slug) }))
+        }, request: request)
     }
     router.get("/api/v1/municipalities/:municipality/meetings/:meeting/items/:number") { request, context in
-        guard let page = try await store.item(
-            municipality: try context.parameters.require("municipality"), meeting: try context.parameters.require("meeting"),
-            number: try context.parameters.require("number"))
-        else { throw HTTPError(.notFound, message: "unknown item") }
-        return Responses.json(APIEncoding.encode(API.item(page, analysis: try await itemAnalysis(store, page))), request: request)
+        let p = context.parameters
+        let (m, g, n) = (try p.require("municipality"), try p.require("meeting"), try p.require("number"))
+        return Responses.json(try await deps.caches.pages.value(request.cacheKey) {
+            guard let page = try await store.item(municipality: m, meeting: g, number: n) else { throw HTTPError(.notFound, message: "unknown item") }
+            return APIEncoding.encode(API.item(page, analysis: try await itemAnalysis(store, page)))
+        }, request: request)
     }
     router.get("/api/v1/municipalities/:municipality/attachments/:id") { request, context in
         guard let page = try await store.attachment(

@@ -43,7 +43,7 @@ func addFeedRoutes(_ router: Router<WebContext>, _ deps: WebDependencies) {
 
     router.get("/feed/kommune/:file") { r, context in
         let (slug, format) = try split(try context.parameters.require("file"), ["atom", "rss"])
-        guard let m = try await deps.store.municipalities().first(where: { $0.slug == slug }) else { throw HTTPError(.notFound, message: "Kommunen findes ikke i Klartekst.") }
+        guard let m = try await deps.caches.storedMunicipalities(deps.store).first(where: { $0.slug == slug }) else { throw HTTPError(.notFound, message: "Kommunen findes ikke i Klartekst.") }
         let search = newest(r, municipality: slug)
         let title = search.committee.map { "\($0), \(m.name)" } ?? m.name
         return try await feed(r, format: format, title: "\(title) – nye punkter", id: "kommune/\(slug)" + (search.committee.map { "/" + $0 } ?? ""), page: Paths.municipality(slug), search: search)
@@ -69,7 +69,7 @@ func addFeedRoutes(_ router: Router<WebContext>, _ deps: WebDependencies) {
 
     router.get("/kalender/kommune/:file") { r, context in
         let (slug, _) = try split(try context.parameters.require("file"), ["ics"])
-        guard let m = try await deps.store.municipalities().first(where: { $0.slug == slug }) else { throw HTTPError(.notFound, message: "Kommunen findes ikke i Klartekst.") }
+        guard let m = try await deps.caches.storedMunicipalities(deps.store).first(where: { $0.slug == slug }) else { throw HTTPError(.notFound, message: "Kommunen findes ikke i Klartekst.") }
         let committee = r.uri.queryParameters.get("udvalg").flatMap { $0.isEmpty ? nil : String($0) }
         let body = try await deps.caches.pages.value(r.cacheKey) {
             let root = base(r)

@@ -15,24 +15,24 @@ func addHomeRoutes(_ router: Router<WebContext>, _ deps: WebDependencies) {
 
     router.get("/") { request, _ in
         Responses.html(try await deps.caches.pages.value(request.cacheKey) {
-            let stored = try await deps.store.municipalities()
+            let stored = try await deps.caches.storedMunicipalities(deps.store)
             let upcoming = try await deps.store.upcomingMeetings(municipality: nil, from: deps.today(), limit: 8)
             let decided = try await deps.store.latestDecidedItems(municipality: nil, limit: 24).compactMap { t in Pages.DecidedRow(t) }.prefix(8)
             return deps.pages.home(
-                stored, topics: deps.topicList, finder: candidates(stored).map(\.name).sorted(), upcoming: upcoming, decided: Array(decided))
+                stored, topics: deps.topicList, finder: candidates(stored).map(\.name).sorted { MunicipalitySearch.sortKey($0) < MunicipalitySearch.sortKey($1) }, upcoming: upcoming, decided: Array(decided))
         }, request: request)
     }
 
     router.get("/kommuner") { request, _ in
         let query = String((request.uri.queryParameters.get("q") ?? "").prefix(100))
-        let stored = try await deps.store.municipalities()
+        let stored = try await deps.caches.storedMunicipalities(deps.store)
         let all = candidates(stored)
         let storedSlugs = Set(stored.map(\.slug))
         if let one = MunicipalitySearch.unique(query, in: all), storedSlugs.contains(one.slug) {
             return Response(status: .seeOther, headers: [.location: Paths.municipality(one.slug)])
         }
         let found = query.trimmingCharacters(in: .whitespaces).isEmpty
-            ? all.sorted { $0.name.compare($1.name, locale: Locale(identifier: "da_DK")) == .orderedAscending }
+            ? all.sorted { MunicipalitySearch.sortKey($0.name) < MunicipalitySearch.sortKey($1.name) }
             : MunicipalitySearch.matches(query, in: all)
         let body = try await deps.caches.pages.value(request.cacheKey) {
         let portals = Dictionary(deps.registry.map { ($0.slug, $0.portalBaseURL) }, uniquingKeysWith: { a, _ in a })
@@ -41,7 +41,7 @@ func addHomeRoutes(_ router: Router<WebContext>, _ deps: WebDependencies) {
                 name: c.name, url: storedSlugs.contains(c.slug) ? Paths.municipality(c.slug) : nil,
                 portalURL: storedSlugs.contains(c.slug) ? nil : portals[c.slug] ?? nil)
         }
-        return deps.pages.finder(query: query, rows: rows, names: all.map(\.name).sorted())
+        return deps.pages.finder(query: query, rows: rows, names: all.map(\.name).sorted { MunicipalitySearch.sortKey($0) < MunicipalitySearch.sortKey($1) })
         }
         return Responses.html(body, request: request)
     }

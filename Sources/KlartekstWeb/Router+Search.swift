@@ -35,7 +35,7 @@ func addSearchRoutes(_ router: Router<WebContext>, _ deps: WebDependencies) {
         let (search, raw) = searchRequest(r, api: false, today: deps.today())
         let body = try await deps.caches.pages.value(r.cacheKey) {
             let results = try await deps.store.search(search)
-            let municipalities = try await deps.store.municipalities()
+            let municipalities = try await deps.caches.storedMunicipalities(deps.store)
             let committees = try await deps.store.searchCommittees(municipality: search.municipality)
             return deps.pages.search(
                 raw: raw, request: search, results: results, municipalities: municipalities, committees: committees, topics: deps.topicList,

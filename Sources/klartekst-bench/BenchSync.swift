@@ -20,12 +20,16 @@ struct BenchMain {
             try await BenchVotes.run(Array(args.dropFirst()))
             return
         }
+        if args.first == "search-corpus" {
+            try await BenchSearch.run(Array(args.dropFirst()))
+            return
+        }
         if args.first == "analyze" {
             try await BenchAnalyze.run(Array(args.dropFirst()))
             return
         }
         guard args.first == "sync" else {
-            print("usage: klartekst-bench sync [MEETINGS=200] [DATABASE-URL]\n       klartekst-bench analyze [MEETINGS=10] [CAPACITY=4] [LATENCY-MS=100]\n       klartekst-bench votes [ANSWERS=20000] [PARTICIPANTS=500] [CONCURRENCY=32] [DATABASE-URL]")
+            print("usage: klartekst-bench sync [MEETINGS=200] [DATABASE-URL]\n       klartekst-bench analyze [MEETINGS=10] [CAPACITY=4] [LATENCY-MS=100]\n       klartekst-bench votes [ANSWERS=20000] [PARTICIPANTS=500] [CONCURRENCY=32] [DATABASE-URL]\n       klartekst-bench search-corpus [ITEMS=1000000] DATABASE-URL [SEED=1]")
             return
         }
         args.removeFirst()
