@@ -63,6 +63,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Alerts: SMTP, webhooks and the notify stage.
+        .target(
+            name: "KlartekstNotify",
+            dependencies: [
+                "KlartekstCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
         .target(
             name: "KlartekstPipeline",
             dependencies: [
@@ -98,6 +108,7 @@ let package = Package(
             name: "KlartekstApp",
             dependencies: [
                 "KlartekstCore", "KlartekstExtraction", "KlartekstStore", "KlartekstWeb", "KlartekstSources", "KlartekstPipeline", "KlartekstLLM",
+                "KlartekstNotify",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
@@ -110,8 +121,9 @@ let package = Package(
         .executableTarget(
             name: "klartekst",
             dependencies: [
-                "KlartekstApp", "KlartekstCore", "KlartekstPipeline", "KlartekstLLM",
+                "KlartekstApp", "KlartekstCore", "KlartekstPipeline", "KlartekstLLM", "KlartekstNotify",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .target(
@@ -154,6 +166,7 @@ let package = Package(
             name: "KlartekstWebTests",
             dependencies: [
                 "KlartekstWeb", "KlartekstApp", "KlartekstCore", "KlartekstStore", "KlartekstTestSupport", "KlartekstPipeline", "KlartekstExtraction",
+                "KlartekstNotify",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]

@@ -70,6 +70,7 @@ public enum App {
         deps.speech = await speechService(config, logger: logger)
         deps.pageCacheSeconds = config.pageCacheSeconds
         deps.publicURL = config.publicURL
+        deps.alerts = try Alerts.web(config)
         adjust(&deps)
         let router = buildRouter(deps)
         return Application(
@@ -98,6 +99,9 @@ public enum App {
         let app = try await buildApplication(
             config: config, store: store, metrics: metrics, logger: logger, registry: registry, syncState: store)
         var services: [any Service] = [app]
+        if config.alertsSeconds > 0 && config.smtpURL != nil {
+            services.append(NotifyService(config: config, store: store, interval: .seconds(config.alertsSeconds), logger: logger))
+        }
         if config.searchIndexSeconds > 0 {
             let stage = IndexStage(store: store, splitter: IndexStage.defaultSplitter(), logger: logger)
             services.append(IndexService(stage: stage, interval: .seconds(config.searchIndexSeconds), logger: logger))

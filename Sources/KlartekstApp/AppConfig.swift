@@ -41,6 +41,12 @@ public struct AppConfig: Sendable, Equatable {
     public var trustProxy = false
     /// The public address of the site, for links in feeds, calendars and e-mails (nil: the request's Host).
     public var publicURL: String?
+    /// SMTP relay for alerts (`smtp://[user:password@]host[:port]`); nil: no e-mail alerts.
+    public var smtpURL: String?
+    /// The From address of alerts.
+    public var smtpFrom = "klartekst@localhost"
+    /// Seconds between two alert runs while serving (0: only `klartekst notify`).
+    public var alertsSeconds = 60
     /// Seconds between two updates of the search index by `serve` (0: only `klartekst index`).
     public var searchIndexSeconds = 30
     /// Seconds a rendered public page is reused by a web node (0: no page cache).
@@ -101,6 +107,9 @@ public struct AppConfig: Sendable, Equatable {
         ("votes.burst_minimum", "int", "20", "New participants' answers on an item before the cap applies"),
         ("votes.burst_check_seconds", "int", "5", "Seconds between two burst checks of one item"),
         ("http.public_url", "string", "(the request's Host)", "The site's public address, e.g. https://klartekst.example, for links in feeds, calendars and alerts"),
+        ("smtp.url", "string (secret)", "(none)", "SMTP relay for alerts, smtp://[user:password@]host[:port]; without it nobody can subscribe by e-mail"),
+        ("smtp.from", "string", "klartekst@localhost", "From address of alert e-mails"),
+        ("alerts.interval_seconds", "int", "60", "Seconds between two alert runs while serving (0: only klartekst notify sends)"),
         ("search.index_seconds", "int", "30", "Seconds between two updates of the search index while serving (0: only klartekst index updates it)"),
         ("http.page_cache_seconds", "int", "10", "Seconds a rendered public page is reused by a web node before it is rendered again (0: never reuse)"),
         ("http.trust_proxy", "bool", "false", "Take the client address from X-Forwarded-For (only behind your own reverse proxy)"),
@@ -239,6 +248,7 @@ public struct AppConfig: Sendable, Equatable {
             ("llm.concurrency", \AppConfig.llmConcurrency, 1...256), ("llm.timeout", \AppConfig.llmTimeout, 1...3600),
             ("llm.context", \AppConfig.llmContext, 1024...1_048_576), ("speech.rate", \AppConfig.speechRate, 80...450),
             ("http.page_cache_seconds", \AppConfig.pageCacheSeconds, 0...3600), ("search.index_seconds", \AppConfig.searchIndexSeconds, 0...86_400),
+            ("alerts.interval_seconds", \AppConfig.alertsSeconds, 0...86_400),
         ] as [(String, WritableKeyPath<AppConfig, Int>, ClosedRange<Int>)] {
             guard let v = integer(key, defaults[keyPath: target]), range.contains(v) else {
                 throw Invalid(description: "\(key) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
@@ -261,6 +271,12 @@ public struct AppConfig: Sendable, Equatable {
         config.publicURL = reader.string(forKey: "http.public_url").map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
         if let u = config.publicURL, !(u.hasPrefix("http://") || u.hasPrefix("https://")) {
             throw Invalid(description: "http.public_url must start with http:// or https:// (got \"\(u)\")")
+        }
+        config.smtpURL = reader.string(forKey: "smtp.url", isSecret: true)
+        config.smtpFrom = reader.string(forKey: "smtp.from", default: defaults.smtpFrom)
+        if let u = config.smtpURL, !u.hasPrefix("smtp://") { throw Invalid(description: "smtp.url must start with smtp://") }
+        guard config.smtpFrom.split(separator: "@").count == 2, !config.smtpFrom.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" }) else {
+            throw Invalid(description: "smtp.from must be an e-mail address")
         }
         config.speechCommand = reader.string(forKey: "speech.command", default: defaults.speechCommand)
         config.speechVoice = reader.string(forKey: "speech.voice", default: defaults.speechVoice)

@@ -237,6 +237,9 @@ public struct SearchRequest: Sendable, Equatable {
     public var pageSize: Int
     /// `yyyy-MM-dd` the recency of results is measured from.
     public var today: String
+    /// Only documents indexed after / up to these index ids (alerts: what is new since last time).
+    public var afterID: Int64?
+    public var throughID: Int64?
 
     public init(
         query: SearchQuery, municipality: String? = nil, committee: String? = nil, from: String? = nil, to: String? = nil, kind: String? = nil,

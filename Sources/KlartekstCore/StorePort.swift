@@ -53,7 +53,7 @@ public struct StoreCounts: Sendable, Equatable {
 
 /// The storage port. Implemented once over SQL for SQLite (embedded default) and PostgreSQL
 /// (scale-out); the same contract tests run against both.
-public protocol KlartekstStore: AnalysisStore, VoteStore, SearchStore {
+public protocol KlartekstStore: AnalysisStore, VoteStore, SearchStore, AlertStore {
     /// Applies pending migrations (idempotent; safe with several processes starting at once).
     func migrate() async throws
     /// The names of applied migrations, oldest first.

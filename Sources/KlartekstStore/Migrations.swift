@@ -360,5 +360,44 @@ enum Migrations {
                 "{POSTGRES}CREATE INDEX search_doc_tsv ON search_doc USING GIN (tsv)",
             ]
         ),
+        (
+            "0010-alerts",
+            [
+                """
+                CREATE TABLE subscription (
+                    id {PK},
+                    channel TEXT NOT NULL CHECK (channel IN ('email', 'webhook')),
+                    address TEXT NOT NULL,
+                    owner_email TEXT NOT NULL,
+                    secret TEXT NOT NULL,
+                    query TEXT NOT NULL,
+                    topic TEXT,
+                    municipality TEXT,
+                    frequency TEXT NOT NULL CHECK (frequency IN ('immediate', 'daily')),
+                    status TEXT NOT NULL CHECK (status IN ('pending', 'active', 'unsubscribed', 'disabled')),
+                    failures {INT} NOT NULL,
+                    cursor_id {INT} NOT NULL,
+                    created_at TEXT NOT NULL,
+                    confirmed_at TEXT,
+                    last_sent_at TEXT,
+                    disabled_reason TEXT
+                )
+                """,
+                "CREATE INDEX subscription_by_status ON subscription (status)",
+                """
+                CREATE TABLE alert_digest (
+                    id {PK},
+                    subscription_id {INT} NOT NULL REFERENCES subscription(id),
+                    items TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'abandoned')),
+                    attempts {INT} NOT NULL,
+                    last_error TEXT,
+                    created_at TEXT NOT NULL,
+                    sent_at TEXT
+                )
+                """,
+                "CREATE INDEX alert_digest_by_subscription ON alert_digest (subscription_id, status)",
+            ]
+        ),
     ]
 }

@@ -122,6 +122,8 @@ extension SQLStore {
         if let k = r.kind { add("d.kind = ?", .text(k)) }
         if let t = r.topic { add("(' ' || d.topics || ' ') LIKE ?", .text("% \(t) %")) }
         if let d = r.decided { add("d.decided = ?", SQLValue(d)) }
+        if let a = r.afterID { add("d.id > ?", .int(a)) }
+        if let t = r.throughID { add("d.id <= ?", .int(t)) }
         return (sql, binds)
     }
 

@@ -4,9 +4,9 @@ import Logging
 
 /// Runs a Hummingbird router on a free 127.0.0.1 port for tests and benchmarks (fake portal,
 /// scripted model server).
-enum LoopbackServer {
+public enum LoopbackServer {
     /// Starts serving and returns once the port is bound: the running task and the port.
-    static func start(_ router: Router<BasicRequestContext>, name: String) async -> (Task<Void, any Error>, Int) {
+    public static func start(_ router: Router<BasicRequestContext>, name: String) async -> (Task<Void, any Error>, Int) {
         let ready = AsyncStream<Int>.makeStream()
         let app = Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: name),
@@ -20,7 +20,7 @@ enum LoopbackServer {
     }
 
     /// Cancels a server started by ``start(_:name:)`` and waits for it to end.
-    static func stop(_ task: Task<Void, any Error>?) async {
+    public static func stop(_ task: Task<Void, any Error>?) async {
         task?.cancel()
         _ = try? await task?.value
     }

@@ -1,17 +1,16 @@
 import Foundation
+import KlartekstCore
 
 /// Stable, readable URLs built from identities (never database ids or portal GUIDs).
 public enum Paths {
-    static func segment(_ s: String) -> String {
-        s.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? s
-    }
+    static func segment(_ s: String) -> String { SiteLinks.segment(s) }
 
     public static func municipality(_ slug: String) -> String { "/kommune/\(segment(slug))" }
     public static func meeting(_ municipality: String, _ meeting: String) -> String {
         "\(Self.municipality(municipality))/moede/\(segment(meeting))"
     }
     public static func item(_ municipality: String, _ meeting: String, _ number: String) -> String {
-        "\(Self.meeting(municipality, meeting))/punkt/\(segment(number))"
+        SiteLinks.item(municipality, meeting, number)
     }
     public static func caseFile(_ municipality: String, _ caseSlug: String) -> String {
         "\(Self.municipality(municipality))/sag/\(segment(caseSlug))"

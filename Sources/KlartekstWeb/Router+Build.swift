@@ -34,6 +34,8 @@ public struct WebDependencies: Sendable {
     /// The site's public address (`https://klartekst.example`) for links in feeds and calendars;
     /// nil: taken from the request's Host.
     public var publicURL: String?
+    /// Subscriptions to alerts (nil: no e-mail configured, the form says so).
+    public var alerts: AlertsWeb?
     /// Seconds a rendered public page is reused on this node (0: render every request).
     public var pageCacheSeconds = 10
     var caches = WebCaches(seconds: 0)
@@ -219,6 +221,7 @@ public func buildRouter(_ dependencies: WebDependencies) -> Router<WebContext> {
     addReviewRoutes(router, deps)
     addAnswerRoutes(router, deps, voting)
     addAboutRoutes(router, deps, voting)
+    addAlertRoutes(router, deps, voting)
     router.get("/healthz") { request, _ in
         _ = try await store.counts()
         return Responses.make("ok\n", contentType: "text/plain; charset=utf-8", request: request, status: .ok, cacheControl: "no-store")

@@ -104,6 +104,7 @@ extension Pages {
         var has_pages: Bool
         var previous, next: String?
         var feedURL: String
+        var subscribeURL: String
     }
 
     /// Escapes the snippet, then marks the matched words (U+0001 … U+0002 from the store).
@@ -150,7 +151,9 @@ extension Pages {
                 sorts: [opt("relevans", "Bedste match først", r.sort.rawValue), opt("nyeste", "Nyeste først", r.sort.rawValue)],
                 from: r.from ?? "", to: r.to ?? "", pages: pages, has_pages: !pages.isEmpty,
                 previous: r.page > 1 ? link(r.page - 1) : nil, next: r.page < pageCount ? link(r.page + 1) : nil,
-                feedURL: "/feed/soeg.atom?" + query.split(separator: "&").filter { !$0.hasPrefix("side=") }.joined(separator: "&")),
+                feedURL: "/feed/soeg.atom?" + query.split(separator: "&").filter { !$0.hasPrefix("side=") }.joined(separator: "&"),
+                subscribeURL: "/abonner?" + query.split(separator: "&").filter { $0.hasPrefix("q=") || $0.hasPrefix("kommune=") || $0.hasPrefix("emne=") }
+                    .joined(separator: "&")),
             "search")
     }
 }

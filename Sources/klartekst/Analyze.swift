@@ -1,4 +1,5 @@
 import ArgumentParser
+import AsyncHTTPClient
 import Foundation
 import KlartekstApp
 import KlartekstCore
@@ -169,5 +170,28 @@ struct Index: AsyncParsableCommand {
         for e in report.errors.prefix(10) { print("error \(e)") }
         print("search index: \(report.indexed) indexed, \(report.failed) failed, \(total) items in the index (\(ContinuousClock.now - started))")
         if report.failed > 0 { throw ExitCode(1) }
+    }
+}
+
+struct Notify: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Send due alerts: a digest of new matching items per confirmed subscription, by e-mail (smtp.url) or webhook (serve does this every alerts.interval_seconds).")
+    @OptionGroup var common: CommonOptions
+
+    func run() async throws {
+        let (config, logger) = try await common.load()
+        let store = try await App.openStore(config, logger: logger)
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+        guard let stage = try await Alerts.stage(config, store: store, http: http, logger: logger) else {
+            await store.close()
+            try? await http.shutdown()
+            print("alerts are off: set smtp.url (e.g. KLARTEKST_SMTP_URL=smtp://localhost:25)")
+            throw ExitCode(1)
+        }
+        let r = await stage.run()
+        await store.close()
+        try? await http.shutdown()
+        for e in r.errors.prefix(10) { print("error \(e)") }
+        print("alerts: \(r.digests) new digests, \(r.sent) sent, \(r.failed) failed, \(r.disabled) channels disabled")
     }
 }

@@ -43,7 +43,7 @@ struct Klartekst: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "klartekst",
         abstract: "Danish municipal decisions, readable, searchable and answerable.",
-        subcommands: [Demo.self, Import.self, Sync.self, Extract.self, Analyze.self, Index.self, Eval.self, Review.self, Sources.self, Serve.self, Migrate.self, Doctor.self, Config.self, Bench.self]
+        subcommands: [Demo.self, Import.self, Sync.self, Extract.self, Analyze.self, Index.self, Notify.self, Eval.self, Review.self, Sources.self, Serve.self, Migrate.self, Doctor.self, Config.self, Bench.self]
     )
 }
 

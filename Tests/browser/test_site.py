@@ -38,6 +38,7 @@ def page_types(site):
         ("soeg", "/soeg", False),
         ("soeg-resultater", "/soeg?q=borger&sortering=nyeste", False),
         ("borgersvar", "/kommune/kalundborg/borgersvar", False),
+        ("abonner", "/abonner?emne=hjemloeshed", False),
         ("om", "/om", False),
         ("privatliv", "/privatliv", False),
         ("mine-svar", "/mine-svar", False),
