@@ -69,8 +69,10 @@ case "$what" in
     dir=${KLARTEKST_BENCH_DIR:-${KLARTEKST_MODEL_HOME:-$HOME/.cache/klartekst}/bench-search}
     mkdir -p "$dir"
     venv=${KLARTEKST_MODEL_HOME:-$HOME/.cache/klartekst}/venv-bench
-    if ! "$venv/bin/python" -c 'import datasette' 2>/dev/null; then
-      python3 -m venv "$venv"
+    # Debian's Python: its sqlite3 module can load extensions (a pyenv or python.org build may not).
+    if ! "$venv/bin/python" -c 'import datasette, sqlite3; sqlite3.connect(":memory:").enable_load_extension(True)' 2>/dev/null; then
+      rm -rf "$venv"
+      /usr/bin/python3 -m venv "$venv"
       "$venv/bin/pip" install -q 'datasette==0.65.5'
     fi
     # Klartekst's tokenizer as a SQLite extension, so Datasette reads the very same FTS5 index.
@@ -96,10 +98,19 @@ case "$what" in
     kill $kpid $dpid; wait $kpid $dpid 2>/dev/null || true
 
     if [[ -z "${SKIP_POSTGRES:-}" ]]; then
-      KLARTEKST_PG_OPTIONS="-c shared_buffers=2GB -c work_mem=64MB -c maintenance_work_mem=1GB -c synchronous_commit=off" start_throwaway_postgres
-      echo "== building $n items on PostgreSQL"
-      /usr/bin/time -f "build: %e s wall, %M KB max RSS" .build/release/klartekst-bench search-corpus "$n" "$KLARTEKST_PG_URL"
-      psql "$KLARTEKST_PG_URL" -Atc "VACUUM ANALYZE search_doc" >/dev/null
+      # KLARTEKST_BENCH_POSTGRES_URL: an existing database to keep the corpus in between runs;
+      # otherwise a throw-away server, built afresh.
+      if [[ -n "${KLARTEKST_BENCH_POSTGRES_URL:-}" ]]; then
+        KLARTEKST_PG_URL=$KLARTEKST_BENCH_POSTGRES_URL
+      else
+        KLARTEKST_PG_OPTIONS="-c shared_buffers=2GB -c work_mem=64MB -c maintenance_work_mem=1GB -c synchronous_commit=off" start_throwaway_postgres
+      fi
+      have=$(psql "$KLARTEKST_PG_URL" -Atc "SELECT count(*) FROM search_doc" 2>/dev/null || echo 0)
+      if (( have < n )); then
+        echo "== building $n items on PostgreSQL ($have there)"
+        /usr/bin/time -f "build: %e s wall, %M KB max RSS" .build/release/klartekst-bench search-corpus "$n" "$KLARTEKST_PG_URL"
+        psql "$KLARTEKST_PG_URL" -Atc "VACUUM ANALYZE search_doc" >/dev/null
+      fi
       echo "PostgreSQL search_doc with indexes: $(psql "$KLARTEKST_PG_URL" -Atc "SELECT pg_size_pretty(pg_total_relation_size('search_doc'))")"
       .build/release/klartekst serve --database "$KLARTEKST_PG_URL" --port "$kport" >"$dir/serve-pg.log" 2>&1 &
       kpid=$!

@@ -10,7 +10,7 @@ set -euo pipefail
 packages=(libxml2-dev libsqlite3-dev pkg-config poppler-utils tesseract-ocr tesseract-ocr-dan wdanish util-linux coreutils espeak-ng)
 if [[ "${1:-}" == "--bench" ]]; then
   # Benchmarks drive the release server with wrk (HTTP load generator).
-  packages+=(wrk time)
+  packages+=(wrk time python3-venv postgresql postgresql-contrib)
 fi
 if [[ "${1:-}" == "--tests" ]]; then
   # Tests also run PostgreSQL, make English-OCR'd PDFs to prove broken layers are caught, and

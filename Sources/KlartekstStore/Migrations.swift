@@ -399,5 +399,19 @@ enum Migrations {
                 "CREATE INDEX alert_digest_by_subscription ON alert_digest (subscription_id, status)",
             ]
         ),
+        (
+            "0011-search-prefixes",
+            [
+                // SQLite: prefix indexes, so "energi*" reads one doclist instead of merging every
+                // word that starts so; the index is rebuilt from search_doc.
+                "{SQLITE}DROP TABLE search_fts",
+                """
+                {SQLITE}CREATE VIRTUAL TABLE search_fts USING fts5(title, analysis, parts, body, attachments,
+                    content='search_doc', content_rowid='id', tokenize='klartekst_danish', prefix='3 4 5 6 7 8')
+                """,
+                "{SQLITE}INSERT INTO search_fts(search_fts, rank) VALUES ('rank', 'bm25(10.0, 4.0, 2.0, 2.0, 1.0)')",
+                "{SQLITE}INSERT INTO search_fts(search_fts) VALUES ('rebuild')",
+            ]
+        ),
     ]
 }

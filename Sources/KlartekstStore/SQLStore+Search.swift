@@ -136,16 +136,20 @@ extension SQLStore {
         let (from, matchSQL, scoreSQL): (String, String, String) = dialect == .sqlite
             ? ("search_fts CROSS JOIN search_doc d ON d.id = search_fts.rowid", "search_fts MATCH ?", "-search_fts.rank")
             : ("search_doc d, to_tsquery('danish', ?) q", "d.tsv @@ q", "ts_rank_cd(d.tsv, q)")
+        // Without filters SQLite counts in the FTS index alone (no row reads).
+        let countFrom = dialect == .sqlite && filterSQL.isEmpty ? "search_fts" : from
         return try await db.read { exec in
             let total = try await exec.query(
-                "SELECT COUNT(*) AS n FROM (SELECT 1 FROM \(from) WHERE \(matchSQL)\(filterSQL) LIMIT \(SearchResults.countCap + 1)) x",
+                "SELECT COUNT(*) AS n FROM (SELECT 1 FROM \(countFrom) WHERE \(matchSQL)\(filterSQL) LIMIT \(SearchResults.countCap + 1)) x",
                 [match] + filterBinds
             ).first?.int("n") ?? 0
             guard total > 0 else { return .empty }
             let offset = (r.page - 1) * r.pageSize
             var rows: [SQLRow]
             var hits: [SearchHit]
-            switch r.sort {
+            // Past the relevance window the pages go on newest first, so every match can be reached.
+            let sort = r.sort == .relevance && offset >= SearchRequest.relevanceWindow ? .newest : r.sort
+            switch sort {
             case .relevance:
                 // The newest matches (insertion order, which follows the meetings as they are
                 // collected) are scored and then ordered by text relevance and age: a common word
@@ -157,38 +161,43 @@ extension SQLStore {
                 hits = SearchRanking.rank(rows.map(Self.hit), today: r.today)
                 hits = Array(hits.dropFirst(offset).prefix(r.pageSize))
             case .newest:
+                let order = r.sort == .newest ? "d.meeting_date DESC, d.id DESC" : dialect == .sqlite ? "search_fts.rowid DESC" : "d.id DESC"
                 rows = try await exec.query(
-                    "SELECT \(Self.hitColumns), \(scoreSQL) AS score FROM \(from) WHERE \(matchSQL)\(filterSQL) ORDER BY d.meeting_date DESC, d.id DESC LIMIT ? OFFSET ?",
+                    "SELECT \(Self.hitColumns), \(scoreSQL) AS score FROM \(from) WHERE \(matchSQL)\(filterSQL) ORDER BY \(order) LIMIT ? OFFSET ?",
                     [match] + filterBinds + [.int(Int64(r.pageSize)), .int(Int64(offset))])
                 hits = rows.map(Self.hit)
             }
             let ids = Dictionary(uniqueKeysWithValues: rows.map { ($0.string("item_key") ?? "", Int64($0.int("id") ?? 0)) })
-            for (n, h) in hits.enumerated() {
-                guard let id = ids[h.itemKey] else { continue }
-                let snippet: SQLRow?
+            let pageIDs = hits.compactMap { ids[$0.itemKey] }
+            var snippets: [Int64: String] = [:]
+            if !pageIDs.isEmpty {
+                let list = pageIDs.map(String.init).joined(separator: ",")
                 if dialect == .sqlite {
-                    // From the case text, the analysis or the attachments (whichever has a match, in
-                    // that order) — never from the compound parts, which are not prose.
-                    snippet = try await exec.one(
+                    // From the case text or else the analysis, whichever has a match — never from
+                    // the compound parts, which are not prose. One statement for the whole page.
+                    for row in try await exec.query(
                         """
-                        SELECT snippet(search_fts, 3, char(1), char(2), '…', 24) AS body, snippet(search_fts, 1, char(1), char(2), '…', 24) AS analysis,
-                            snippet(search_fts, 4, char(1), char(2), '…', 24) AS attachments, snippet(search_fts, 0, char(1), char(2), '…', 24) AS title
-                        FROM search_fts WHERE search_fts MATCH ? AND rowid = ?
-                        """, match, .int(id)
-                    ).map { row in
+                        SELECT rowid AS id, snippet(search_fts, 3, char(1), char(2), '…', 24) AS body, snippet(search_fts, 1, char(1), char(2), '…', 24) AS analysis,
+                            snippet(search_fts, 4, char(1), char(2), '…', 24) AS attachments
+                        FROM search_fts WHERE search_fts MATCH ? AND rowid IN (\(list))
+                        """, match)
+                    {
                         let texts = ["body", "analysis", "attachments"].compactMap { row.string($0) }
-                        return SQLRow(values: ["s": .text(texts.first { $0.contains("\u{1}") } ?? texts.first { !$0.isEmpty } ?? "")])
+                        snippets[Int64(row.int("id") ?? 0)] = texts.first { $0.contains("\u{1}") } ?? texts.first { !$0.isEmpty } ?? ""
                     }
                 } else {
-                    snippet = try await exec.one(
+                    for row in try await exec.query(
                         """
-                        SELECT ts_headline('danish', left(d.analysis || E'\\n' || d.body || E'\\n' || d.attachments, 20000), q,
+                        SELECT d.id, ts_headline('danish', left(d.analysis || E'\\n' || d.body || E'\\n' || d.attachments, 4000), q,
                             'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "') AS s
-                        FROM search_doc d, to_tsquery('danish', ?) q WHERE d.id = ?
-                        """, match, .int(id))
+                        FROM search_doc d, to_tsquery('danish', ?) q WHERE d.id IN (\(list))
+                        """, match)
+                    {
+                        snippets[Int64(row.int("id") ?? 0)] = row.string("s") ?? ""
+                    }
                 }
-                hits[n].snippet = snippet?.string("s") ?? ""
             }
+            for n in hits.indices { hits[n].snippet = ids[hits[n].itemKey].flatMap { snippets[$0] } ?? "" }
             return SearchResults(hits: hits, total: min(total, SearchResults.countCap), totalIsCapped: total > SearchResults.countCap, matchedAny: false)
         }
     }

@@ -105,6 +105,8 @@ extension Pages {
         var previous, next: String?
         var feedURL: String
         var subscribeURL: String
+        /// Open the filters when one is in use (closed otherwise: a phone shows results first).
+        var filtersSet: Bool
     }
 
     /// Escapes the snippet, then marks the matched words (U+0001 … U+0002 from the store).
@@ -127,7 +129,7 @@ extension Pages {
                 date: DanishFormat.date(h.date), kind: DocumentKind(rawValue: h.kind)?.danishLabel ?? h.kind, decided: h.decided,
                 snippet: Self.markedSnippet(h.snippet))
         }
-        let pageCount = max(1, (min(results.total, r.sort == .relevance ? SearchRequest.relevanceWindow : results.total) + r.pageSize - 1) / r.pageSize)
+        let pageCount = max(1, (results.total + r.pageSize - 1) / r.pageSize)
         func link(_ page: Int) -> String {
             var items = query.split(separator: "&").map(String.init).filter { !$0.hasPrefix("side=") }
             if page > 1 { items.append("side=\(page)") }
@@ -153,7 +155,9 @@ extension Pages {
                 previous: r.page > 1 ? link(r.page - 1) : nil, next: r.page < pageCount ? link(r.page + 1) : nil,
                 feedURL: "/feed/soeg.atom?" + query.split(separator: "&").filter { !$0.hasPrefix("side=") }.joined(separator: "&"),
                 subscribeURL: "/abonner?" + query.split(separator: "&").filter { $0.hasPrefix("q=") || $0.hasPrefix("kommune=") || $0.hasPrefix("emne=") }
-                    .joined(separator: "&")),
+                    .joined(separator: "&"),
+                filtersSet: r.municipality != nil || r.committee != nil || r.from != nil || r.to != nil || r.kind != nil || r.topic != nil || r.decided != nil
+                    || r.sort != .relevance),
             "search")
     }
 }
