@@ -51,7 +51,7 @@ case "$what" in
     audio=$(curl -fs "$base$item" | grep -o '/lyd/[0-9]*' | head -n 1)
     curl -fs "$base$audio" >/dev/null  # made once, then served from the store
     printf '%-44s %10s %8s %8s %8s %8s\n' page req/s p50_ms p90_ms p99_ms bytes
-    for round in 1 2 3; do
+    for round in $(seq "${ROUNDS:-3}"); do
       for path in /healthz / "/kommuner?q=frederiks" /kommune/hvidovre /kommune/hvidovre/moede/oekonomiudvalget-2026-05-18 \
                   /kommune/hvidovre/moede/oekonomiudvalget-2026-05-18/punkt/10 "$item" /emne/hjemloeshed /kommune/kalundborg/borgersvar \
                   /api/v1/municipalities/hvidovre/meetings/oekonomiudvalget-2026-05-18/items/10 /static/klartekst.css "$audio"; do
@@ -89,11 +89,11 @@ case "$what" in
     kport=$((20000 + RANDOM % 10000)); dport=$((30000 + RANDOM % 10000))
     .build/release/klartekst serve --database "sqlite:$db" --port "$kport" >"$dir/serve.log" 2>&1 &
     kpid=$!
-    "$venv/bin/datasette" serve --port "$dport" --load-extension "$dir/klartekst_fts.so" --setting sql_time_limit_ms 60000 \
-      --setting default_cache_ttl 0 --immutable "$db" >"$dir/datasette.log" 2>&1 &
+    "$venv/bin/datasette" serve "$db" --port "$dport" --load-extension "$dir/klartekst_fts.so" --setting sql_time_limit_ms 60000 \
+      --setting default_cache_ttl 0 >"$dir/datasette.log" 2>&1 &
     dpid=$!
     trap 'kill $kpid $dpid 2>/dev/null; stop_throwaway_postgres' EXIT
-    for _ in $(seq 300); do curl -fs "http://127.0.0.1:$kport/healthz" >/dev/null && curl -fs "http://127.0.0.1:$dport/-/versions.json" >/dev/null && break; sleep 0.2; done
+    for _ in $(seq 600); do curl -fs "http://127.0.0.1:$kport/healthz" >/dev/null && curl -fs "http://127.0.0.1:$dport/-/versions.json" >/dev/null && break; sleep 0.5; done
     python3 scripts/bench_search.py "127.0.0.1:$kport" "127.0.0.1:$dport" "SQLite, $n items" "${ROUNDS:-5}"
     kill $kpid $dpid; wait $kpid $dpid 2>/dev/null || true
 

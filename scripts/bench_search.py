@@ -81,7 +81,8 @@ def per_query(times_a, times_b):
 def main():
     klartekst, datasette, label = sys.argv[1], sys.argv[2], sys.argv[3]
     kh, kp = klartekst.split(":")
-    k_times, k_err = measure(kh, int(kp), lambda q: "/api/v1/search?" + urllib.parse.urlencode({"q": q}))
+    # Spaces as %20, as a browser sends them in a link (a form sends "+", decoded the same since this run).
+    k_times, k_err = measure(kh, int(kp), lambda q: "/api/v1/search?" + urllib.parse.urlencode({"q": q}, quote_via=urllib.parse.quote))
     d_times = None
     if datasette != "-":
         dh, dp = datasette.split(":")

@@ -139,14 +139,16 @@ extension SQLStore {
         // Without filters SQLite counts in the FTS index alone (no row reads).
         let countFrom = dialect == .sqlite && filterSQL.isEmpty ? "search_fts" : from
         return try await db.read { exec in
-            let total = try await exec.query(
-                "SELECT COUNT(*) AS n FROM (SELECT 1 FROM \(countFrom) WHERE \(matchSQL)\(filterSQL) LIMIT \(SearchResults.countCap + 1)) x",
-                [match] + filterBinds
-            ).first?.int("n") ?? 0
-            guard total > 0 else { return .empty }
+            @Sendable func count() async throws -> Int {
+                try await exec.query(
+                    "SELECT COUNT(*) AS n FROM (SELECT 1 FROM \(countFrom) WHERE \(matchSQL)\(filterSQL) LIMIT \(SearchResults.countCap + 1)) x",
+                    [match] + filterBinds
+                ).first?.int("n") ?? 0
+            }
             let offset = (r.page - 1) * r.pageSize
             var rows: [SQLRow]
             var hits: [SearchHit]
+            var total: Int
             // Past the relevance window the pages go on newest first, so every match can be reached.
             let sort = r.sort == .relevance && offset >= SearchRequest.relevanceWindow ? .newest : r.sort
             switch sort {
@@ -158,9 +160,14 @@ extension SQLStore {
                 rows = try await exec.query(
                     "SELECT \(Self.hitColumns), \(scoreSQL) AS score FROM \(from) WHERE \(matchSQL)\(filterSQL) ORDER BY \(order) LIMIT \(SearchRequest.relevanceWindow)",
                     [match] + filterBinds)
+                // A window that is not full holds every match: no second pass to count them.
+                total = rows.count < SearchRequest.relevanceWindow ? rows.count : try await count()
+                guard total > 0 else { return .empty }
                 hits = SearchRanking.rank(rows.map(Self.hit), today: r.today)
                 hits = Array(hits.dropFirst(offset).prefix(r.pageSize))
             case .newest:
+                total = try await count()
+                guard total > 0 else { return .empty }
                 let order = r.sort == .newest ? "d.meeting_date DESC, d.id DESC" : dialect == .sqlite ? "search_fts.rowid DESC" : "d.id DESC"
                 rows = try await exec.query(
                     "SELECT \(Self.hitColumns), \(scoreSQL) AS score FROM \(from) WHERE \(matchSQL)\(filterSQL) ORDER BY \(order) LIMIT ? OFFSET ?",

@@ -86,4 +86,16 @@ public struct WebCaches: Sendable {
 extension Request {
     /// The cache key: path and query.
     var cacheKey: String { uri.path + (uri.query.map { "?" + $0 } ?? "") }
+
+    /// A query parameter as an HTML form sends it: `+` is a space, then percent-decoding
+    /// (a literal plus arrives as %2B).
+    func formQuery(_ name: String) -> String? {
+        for pair in (uri.query ?? "").split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.first?.replacingOccurrences(of: "+", with: " ").removingPercentEncoding == name else { continue }
+            let raw = parts.count > 1 ? String(parts[1]) : ""
+            return raw.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? raw
+        }
+        return nil
+    }
 }

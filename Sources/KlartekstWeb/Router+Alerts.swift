@@ -47,7 +47,7 @@ func addAlertRoutes(_ router: Router<WebContext>, _ deps: WebDependencies, _ vot
     router.get("/abonner") { r, _ in
         let q = r.uri.queryParameters
         return try await form(r, .init(
-            channel: q.get("kanal") ?? "email", address: "", owner: "", query: String((q.get("q") ?? "").prefix(200)),
+            channel: q.get("kanal") ?? "email", address: "", owner: "", query: String((r.formQuery("q") ?? "").prefix(200)),
             topic: q.get("emne") ?? "", municipality: q.get("kommune") ?? "", frequency: q.get("hyppighed") ?? "daily"), problems: [])
     }
 

@@ -37,7 +37,7 @@ func addFeedRoutes(_ router: Router<WebContext>, _ deps: WebDependencies) {
         return Responses.make(body, contentType: type, request: r, status: .ok, cacheControl: "public, max-age=300")
     }
     @Sendable func newest(_ r: Request, municipality: String? = nil, topic: String? = nil) -> SearchRequest {
-        let committee = r.uri.queryParameters.get("udvalg").flatMap { $0.isEmpty ? nil : String($0.prefix(200)) }
+        let committee = r.formQuery("udvalg").flatMap { $0.isEmpty ? nil : String($0.prefix(200)) }
         return SearchRequest(query: SearchQuery(terms: []), municipality: municipality, committee: committee, topic: topic, sort: .newest, pageSize: 50, today: deps.today())
     }
 
@@ -70,7 +70,7 @@ func addFeedRoutes(_ router: Router<WebContext>, _ deps: WebDependencies) {
     router.get("/kalender/kommune/:file") { r, context in
         let (slug, _) = try split(try context.parameters.require("file"), ["ics"])
         guard let m = try await deps.caches.storedMunicipalities(deps.store).first(where: { $0.slug == slug }) else { throw HTTPError(.notFound, message: "Kommunen findes ikke i Klartekst.") }
-        let committee = r.uri.queryParameters.get("udvalg").flatMap { $0.isEmpty ? nil : String($0) }
+        let committee = r.formQuery("udvalg").flatMap { $0.isEmpty ? nil : String($0) }
         let body = try await deps.caches.pages.value(r.cacheKey) {
             let root = base(r)
             let meetings = try await deps.store.upcomingMeetings(municipality: slug, from: deps.today(), limit: 200)

@@ -24,7 +24,7 @@ func addHomeRoutes(_ router: Router<WebContext>, _ deps: WebDependencies) {
     }
 
     router.get("/kommuner") { request, _ in
-        let query = String((request.uri.queryParameters.get("q") ?? "").prefix(100))
+        let query = String((request.formQuery("q") ?? "").prefix(100))
         let stored = try await deps.caches.storedMunicipalities(deps.store)
         let all = candidates(stored)
         let storedSlugs = Set(stored.map(\.slug))

@@ -213,6 +213,12 @@ struct SiteTests {
             let (_, _, hostile) = try await Self.get(client, "/soeg?q=%3Cscript%3Ealert(1)%3C/script%3E")
             #expect(!hostile.contains("<script>alert") && hostile.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
             #expect(hostile.contains("Ingen punkter passer til søgningen."))
+            // A form sends spaces as "+": two words (both must match), not a phrase.
+            let (_, _, plus) = try await Self.get(client, "/soeg?q=borgere+beredskab")
+            let (_, _, space) = try await Self.get(client, "/soeg?q=borgere%20beredskab")
+            #expect(plus.contains("Borgermøde om beredskab") && plus.contains("Ansættelse af beredskabskoordinator"))
+            #expect(plus.firstMatch(of: /[0-9]+ punkter? passer/)?.output == space.firstMatch(of: /[0-9]+ punkter? passer/)?.output)
+            #expect(plus.contains("value=\"borgere beredskab\""))
             let (_, _, filtered) = try await Self.get(client, "/soeg?q=borger&kommune=kalundborg")
             #expect(filtered.contains("1 punkt passer.") && filtered.contains("<option value=\"kalundborg\" selected>"))
             let (_, _, empty) = try await Self.get(client, "/soeg")
