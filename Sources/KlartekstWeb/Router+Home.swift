@@ -28,20 +28,24 @@ func addHomeRoutes(_ router: Router<WebContext>, _ deps: WebDependencies) {
         let stored = try await deps.caches.storedMunicipalities(deps.store)
         let all = candidates(stored)
         let storedSlugs = Set(stored.map(\.slug))
-        if let one = MunicipalitySearch.unique(query, in: all), storedSlugs.contains(one.slug) {
-            return Response(status: .seeOther, headers: [.location: Paths.municipality(one.slug)])
+        // Where the query leads ("" = the list), kept like a page: matching folds every name.
+        let target = try await deps.caches.pages.value("finder-target:" + query) {
+            MunicipalitySearch.unique(query, in: all).flatMap { storedSlugs.contains($0.slug) ? Paths.municipality($0.slug) : nil } ?? ""
         }
-        let found = query.trimmingCharacters(in: .whitespaces).isEmpty
-            ? all.sorted { MunicipalitySearch.sortKey($0.name) < MunicipalitySearch.sortKey($1.name) }
-            : MunicipalitySearch.matches(query, in: all)
+        if !target.isEmpty {
+            return Response(status: .seeOther, headers: [.location: target])
+        }
         let body = try await deps.caches.pages.value(request.cacheKey) {
-        let portals = Dictionary(deps.registry.map { ($0.slug, $0.portalBaseURL) }, uniquingKeysWith: { a, _ in a })
-        let rows = found.map { c in
-            Pages.FinderVM.Row(
-                name: c.name, url: storedSlugs.contains(c.slug) ? Paths.municipality(c.slug) : nil,
-                portalURL: storedSlugs.contains(c.slug) ? nil : portals[c.slug] ?? nil)
-        }
-        return deps.pages.finder(query: query, rows: rows, names: all.map(\.name).sorted { MunicipalitySearch.sortKey($0) < MunicipalitySearch.sortKey($1) })
+            let found = query.trimmingCharacters(in: .whitespaces).isEmpty
+                ? all.sorted { MunicipalitySearch.sortKey($0.name) < MunicipalitySearch.sortKey($1.name) }
+                : MunicipalitySearch.matches(query, in: all)
+            let portals = Dictionary(deps.registry.map { ($0.slug, $0.portalBaseURL) }, uniquingKeysWith: { a, _ in a })
+            let rows = found.map { c in
+                Pages.FinderVM.Row(
+                    name: c.name, url: storedSlugs.contains(c.slug) ? Paths.municipality(c.slug) : nil,
+                    portalURL: storedSlugs.contains(c.slug) ? nil : portals[c.slug] ?? nil)
+            }
+            return deps.pages.finder(query: query, rows: rows, names: all.map(\.name).sorted { MunicipalitySearch.sortKey($0) < MunicipalitySearch.sortKey($1) })
         }
         return Responses.html(body, request: request)
     }
