@@ -6,11 +6,11 @@ set -euo pipefail
 
 # Build: libxml2 and SQLite headers. Run: poppler (pdftotext, pdftoppm), tesseract with Danish
 # data (OCR), Danish word list (scoring text layers), coreutils/util-linux (timeout, prlimit),
-# espeak-ng (the spoken summaries, Danish voice).
-packages=(libxml2-dev libsqlite3-dev pkg-config poppler-utils tesseract-ocr tesseract-ocr-dan wdanish util-linux coreutils espeak-ng)
+# espeak-ng (the spoken summaries, Danish voice), libstemmer (Snowball Danish for the search index).
+packages=(libxml2-dev libsqlite3-dev libstemmer-dev pkg-config poppler-utils tesseract-ocr tesseract-ocr-dan wdanish util-linux coreutils espeak-ng)
 if [[ "${1:-}" == "--bench" ]]; then
   # Benchmarks drive the release server with wrk (HTTP load generator).
-  packages+=(wrk time python3-venv postgresql postgresql-contrib)
+  packages+=(wrk time gcc python3-venv postgresql postgresql-contrib)
 fi
 if [[ "${1:-}" == "--tests" ]]; then
   # Tests also run PostgreSQL, make English-OCR'd PDFs to prove broken layers are caught, and
