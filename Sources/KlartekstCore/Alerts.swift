@@ -146,7 +146,8 @@ public struct AlertTokens: Sendable {
 }
 
 extension Data {
-    var base64URL: String {
+    /// Base64 for URLs and cookies (RFC 4648 §5, no padding).
+    public var base64URL: String {
         base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
 }

@@ -18,7 +18,6 @@ public struct AlertsWeb: Sendable {
 /// (a page with a button, and RFC 8058 one-click POST). Links carry signed tokens.
 func addAlertRoutes(_ router: Router<WebContext>, _ deps: WebDependencies, _ voting: Voting) {
     let security = deps.security
-    @Sendable func base(_ r: Request) -> String { deps.publicURL ?? ("http://" + (r.head.authority ?? "localhost")) }
     @Sendable func what(_ s: Subscription) async throws -> String {
         let names = Dictionary(try await deps.caches.storedMunicipalities(deps.store).map { ($0.slug, $0.name) }, uniquingKeysWith: { a, _ in a })
         return s.describe(topicName: s.topic.flatMap { deps.topics[$0] }, municipalityName: s.municipality.flatMap { names[$0] })
@@ -80,7 +79,7 @@ func addAlertRoutes(_ router: Router<WebContext>, _ deps: WebDependencies, _ vot
         let id = try await deps.store.createSubscription(s)
         var saved = s
         saved.id = id
-        let confirmURL = "\(base(r))/abonnement/\(id)/bekraeft?token=\(alerts.tokens.token("confirm", id))"
+        let confirmURL = "\(deps.siteURL(r))/abonnement/\(id)/bekraeft?token=\(alerts.tokens.token("confirm", id))"
         do {
             try await alerts.mail(AlertMail.confirmation(to: owner, what: try await what(saved), channel: saved.channel, webhook: webhook ? v.address : nil, confirmURL: confirmURL))
         } catch {

@@ -36,6 +36,12 @@ public struct WebDependencies: Sendable {
     public var publicURL: String?
     /// Subscriptions to alerts (nil: no e-mail configured, the form says so).
     public var alerts: AlertsWeb?
+    /// The site's address for links that leave the page (feeds, calendars, e-mails).
+    func siteURL(_ r: Request) -> String {
+        if let configured = publicURL, !configured.isEmpty { return configured }
+        return "http://" + (r.head.authority ?? "localhost")
+    }
+
     /// Seconds a rendered public page is reused on this node (0: render every request).
     public var pageCacheSeconds = 10
     var caches = WebCaches(seconds: 0)

@@ -14,14 +14,10 @@ func addFeedRoutes(_ router: Router<WebContext>, _ deps: WebDependencies) {
         }
         return (String(file[..<dot]), String(file[file.index(after: dot)...]))
     }
-    @Sendable func base(_ r: Request) -> String {
-        if let configured = deps.publicURL, !configured.isEmpty { return configured }
-        return "http://" + (r.head.authority ?? "localhost")
-    }
     @Sendable func feed(_ r: Request, format: String, title: String, id: String, page: String, search: SearchRequest) async throws -> Response {
         let body = try await deps.caches.pages.value(r.cacheKey) {
             let hits = try await deps.store.search(search).hits
-            let root = base(r)
+            let root = deps.siteURL(r)
             let entries = hits.map { h in
                 FeedEntry(
                     id: "tag:klartekst,2026:" + h.itemKey, title: "\(h.title) (\(h.municipalityName))", url: root + Paths.item(h.municipality, h.meetingSlug, h.number),
@@ -72,7 +68,7 @@ func addFeedRoutes(_ router: Router<WebContext>, _ deps: WebDependencies) {
         guard let m = try await deps.caches.storedMunicipalities(deps.store).first(where: { $0.slug == slug }) else { throw HTTPError(.notFound, message: "Kommunen findes ikke i Klartekst.") }
         let committee = r.formQuery("udvalg").flatMap { $0.isEmpty ? nil : String($0) }
         let body = try await deps.caches.pages.value(r.cacheKey) {
-            let root = base(r)
+            let root = deps.siteURL(r)
             let meetings = try await deps.store.upcomingMeetings(municipality: slug, from: deps.today(), limit: 200)
                 .filter { committee == nil || $0.meeting.committeeName == committee || $0.meeting.committeeSlug == committee }
             let events = meetings.map { u in

@@ -84,7 +84,7 @@ public struct WebSecurity: Sendable {
     }
 
     static func base64url(_ d: Data) -> String {
-        d.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        d.base64URL
     }
 
     static func unbase64url(_ s: String) -> Data? {
