@@ -5,6 +5,8 @@
 #   scripts/bench.sh votes      answers per second and p99 through the real server, exact counts (3 runs)
 #   scripts/bench.sh eval       prompt quality on the labelled set: fallback, then the embedded model (if installed)
 #   scripts/bench.sh site       page latency p50/p99 under load with wrk: every page type vs a static file
+#   scripts/bench.sh workers    pipeline throughput with 1, 2, 4 worker processes on a throw-away PostgreSQL; the cost of
+#                               claiming + completing a job (PostgreSQL and SQLite)
 #   scripts/bench.sh search [N] search latency on a synthetic N-item corpus (default 1,000,000): Klartekst on SQLite
 #                               vs Datasette (PyPI) on the same file, then Klartekst on PostgreSQL; build time and size
 set -euo pipefail
@@ -63,6 +65,12 @@ case "$what" in
       done
       echo
     done
+    ;;
+  workers)
+    start_throwaway_postgres
+    trap stop_throwaway_postgres EXIT
+    .build/release/klartekst-bench workers "$KLARTEKST_PG_URL" "$PWD/.build/release/klartekst" "${MEETINGS:-8}" 1,2,4 1
+    .build/release/klartekst-bench workers "$KLARTEKST_PG_URL" "$PWD/.build/release/klartekst" "${MEETINGS:-8}" 1,2,4 2 | grep 'worker process'
     ;;
   search)
     n=${2:-1000000}

@@ -38,32 +38,3 @@ public enum Alerts {
             municipalities: municipalities, logger: logger)
     }
 }
-
-/// Sends alerts while serving, every `interval`.
-struct NotifyService: Service {
-    let config: AppConfig
-    let store: any KlartekstStore
-    let interval: Duration
-    let logger: Logger
-
-    func run() async throws {
-        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
-        try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    if let stage = try await Alerts.stage(config, store: store, http: http, logger: logger) {
-                        let r = await stage.run()
-                        if r.digests + r.failed > 0 {
-                            logger.info("alerts", metadata: ["digests": "\(r.digests)", "sent": "\(r.sent)", "failed": "\(r.failed)", "disabled": "\(r.disabled)"])
-                        }
-                        for e in r.errors.prefix(3) { logger.warning("alerts: \(e)") }
-                    }
-                } catch {
-                    logger.error("alerts: \(error)")
-                }
-                try await Task.sleep(for: interval)
-            }
-        }
-        try? await http.shutdown()
-    }
-}

@@ -12,12 +12,37 @@ public final class AnalysisBackendFactory: @unchecked Sendable {
     public let label: String
     let model: OpenAIChatModel?
     let server: EmbeddedModelServer?
+    let pool: ModelPool?
 
-    init(backend: AnalyzeStage.Backend, label: String, model: OpenAIChatModel?, server: EmbeddedModelServer?) {
+    init(backend: AnalyzeStage.Backend, label: String, model: OpenAIChatModel?, server: EmbeddedModelServer?, pool: ModelPool? = nil) {
         self.backend = backend
         self.label = label
         self.model = model
         self.server = server
+        self.pool = pool
+    }
+
+    /// The endpoints' health and latency (workers report it for the operator page).
+    public func status() async -> [BackendStatus] { await pool?.status() ?? [] }
+
+    /// For workers: `llm.endpoints` as a pool, or the one configured backend inside a pool of one,
+    /// so an endpoint that does not answer makes the job wait and retry instead of storing a
+    /// failed analysis.
+    public static func makePooled(config: AppConfig, logger: Logger) async throws -> AnalysisBackendFactory {
+        guard let list = config.llmEndpoints else {
+            let single = try await make(config: config, logger: logger)
+            guard let model = single.model else { return single }
+            let endpoint = ModelPool.Endpoint(url: model.baseURL, weight: 1, concurrency: config.llmConcurrency)
+            let pool = ModelPool(modelID: model.modelID, endpoints: [endpoint], clients: [model], logger: logger)
+            return AnalysisBackendFactory(backend: .model(pool), label: single.label, model: model, server: single.server, pool: pool)
+        }
+        let endpoints: [ModelPool.Endpoint]
+        do { endpoints = try ModelPool.Endpoint.parseList(list, defaultConcurrency: config.llmConcurrency) } catch { throw AppError("\(error)") }
+        let pool = ModelPool.http(
+            model: config.llmModel, endpoints: endpoints, apiKey: config.llmAPIKey, timeout: .seconds(config.llmTimeout), logger: logger)
+        return AnalysisBackendFactory(
+            backend: .model(pool), label: "\(endpoints.count) endpoints (\(endpoints.map(\.url).joined(separator: ", ")))", model: nil, server: nil,
+            pool: pool)
     }
 
     /// - Parameter name: overrides `llm.backend` ("deterministic", "embedded" or a URL).
@@ -44,6 +69,7 @@ public final class AnalysisBackendFactory: @unchecked Sendable {
 
     /// Closes the HTTP client and stops an embedded server.
     public func close() async {
+        await pool?.shutdown()
         await model?.shutdown()
         await server?.stop()
     }

@@ -29,6 +29,12 @@ public enum App {
         return store
     }
 
+    /// Where raw responses and PDFs live: a folder (`blobs.path`, shared by every machine that
+    /// syncs or extracts), or `database` — inside the store, so workers need nothing but it.
+    public static func blobStore(_ config: AppConfig, store: SQLStore) throws -> any BlobStore {
+        config.blobsPath == "database" ? try DatabaseBlobStore(store: store) : try FileBlobStore(root: URL(fileURLWithPath: config.blobsPath))
+    }
+
     /// Builds the web application (tests call this too).
     public static func buildApplication(
         config: AppConfig, store: any KlartekstStore, metrics: PrometheusCollectorRegistry, logger: Logger,
@@ -71,6 +77,7 @@ public enum App {
         deps.pageCacheSeconds = config.pageCacheSeconds
         deps.publicURL = config.publicURL
         deps.alerts = try Alerts.web(config)
+        deps.jobs = store as? any JobQueue
         adjust(&deps)
         let router = buildRouter(deps)
         return Application(
@@ -90,31 +97,70 @@ public enum App {
         return SpeechService(voiceKey: synthesizer.voiceKey) { text in try await synthesizer.wav(text) }
     }
 
-    /// Serves until SIGINT/SIGTERM, then shuts down gracefully and closes the store. With a
-    /// schedule other than `off`, the sync runs in the background as a service of the same group.
+    /// Serves until SIGINT/SIGTERM, then shuts down gracefully and closes the store. Unless
+    /// `workers` is false (`serve --no-workers`, a web node), the node also works the job queue
+    /// in the background for ``Workers/serveStages(_:)``: sync on its schedule, extraction,
+    /// analysis, the search index and alerts. Any number of nodes may do so against one
+    /// PostgreSQL: jobs are leased, so each is done once.
     public static func serve(
-        config: AppConfig, store: SQLStore, metrics: PrometheusCollectorRegistry, logger: Logger, syncSchedule: SyncSchedule? = nil
+        config: AppConfig, store: SQLStore, metrics: PrometheusCollectorRegistry, logger: Logger, syncSchedule: SyncSchedule? = nil,
+        workers: Bool = true
     ) async throws {
         let registry = try Registry.load(path: config.registryPath)
         let app = try await buildApplication(
             config: config, store: store, metrics: metrics, logger: logger, registry: registry, syncState: store)
         var services: [any Service] = [app]
-        if config.alertsSeconds > 0 && config.smtpURL != nil {
-            services.append(NotifyService(config: config, store: store, interval: .seconds(config.alertsSeconds), logger: logger))
-        }
-        if config.searchIndexSeconds > 0 {
-            let stage = IndexStage(store: store, splitter: IndexStage.defaultSplitter(), logger: logger)
-            services.append(IndexService(stage: stage, interval: .seconds(config.searchIndexSeconds), logger: logger))
-        }
-        let schedule = syncSchedule ?? SyncSchedule(config.syncSchedule) ?? .off
-        if schedule != .off {
-            let runner = try SyncRunner(config: config, store: store, registry: registry, logger: logger)
-            services.append(SyncScheduler(runner: runner, schedule: schedule, logger: logger))
+        var background: Workers?
+        var stageNames = "none"
+        if workers {
+            var effective = config
+            if let syncSchedule { effective.syncSchedule = syncSchedule == .off ? "off" : effective.syncSchedule }
+            let stages = Workers.serveStages(effective)
+            if !stages.isEmpty {
+                let w = try await Workers.make(config: effective, store: store, stages: stages, concurrency: config.workConcurrency, logger: logger)
+                services.append(w.runner)
+                background = w
+                stageNames = stages.map(\.rawValue).joined(separator: ",")
+            }
         }
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        logger.notice("serving", metadata: ["url": "http://\(config.host):\(config.port)/", "database": "\(store.backendName)"])
+        logger.notice(
+            "serving",
+            metadata: [
+                "url": "http://\(config.host):\(config.port)/", "database": "\(store.backendName)",
+                "workers": "\(stageNames)",
+            ])
         try await group.run()
+        await background?.close()
+        await store.close()
+    }
+
+    /// Works the job queue until SIGTERM (running jobs finish first) or SIGINT (running jobs are
+    /// given back). With `port`, also serves `/metrics` and `/healthz` for monitoring.
+    public static func work(
+        config: AppConfig, store: SQLStore, stages: [JobStage], concurrency: Int, metrics: PrometheusCollectorRegistry, port: Int?,
+        logger: Logger
+    ) async throws {
+        let workers = try await Workers.make(config: config, store: store, stages: stages, concurrency: concurrency, logger: logger)
+        var services: [any Service] = [workers.runner]
+        if let port {
+            let router = Router()
+            router.get("/metrics") { _, _ in
+                var buffer: [UInt8] = []
+                metrics.emit(into: &buffer)
+                return Response(
+                    status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
+            }
+            router.get("/healthz") { _, _ in "ok\n" }
+            services.append(Application(router: router, configuration: .init(address: .hostname(config.host, port: port), serverName: "Klartekst worker"), logger: logger))
+        }
+        // SIGTERM (systemd, containers): stop claiming, let running jobs finish. SIGINT (Ctrl-C):
+        // stop now; running jobs give their leases back for another worker.
+        let group = ServiceGroup(
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm], cancellationSignals: [.sigint], logger: logger))
+        try await group.run()
+        await workers.close()
         await store.close()
     }
 

@@ -75,6 +75,13 @@ public struct AppConfig: Sendable, Equatable {
     public var llmModelPath = AppConfig.modelHome + "/models/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
     /// The Python environment with llama-cpp-python (scripts/setup-model.sh makes it).
     public var llmPython = AppConfig.modelHome + "/venv-llm/bin/python"
+    /// Several OpenAI-compatible endpoints (`URL;weight=N;concurrency=N`, comma-separated); nil: llm.backend alone.
+    public var llmEndpoints: String?
+    /// Jobs: lease length, idle poll, planning interval, jobs in flight per worker.
+    public var jobsLeaseSeconds = 120
+    public var jobsPollMs = 1000
+    public var jobsPlanSeconds = 15
+    public var workConcurrency = 2
 
     /// Where scripts/setup-model.sh installs the embedded model: `KLARTEKST_MODEL_HOME`, else `~/.cache/klartekst`.
     public static var modelHome: String {
@@ -92,7 +99,7 @@ public struct AppConfig: Sendable, Equatable {
         ("log.level", "string", "info", "trace, debug, info, notice, warning, error or critical"),
         ("import.megabytes", "int", "128", "Largest portal response `import` accepts, in MB"),
         ("sources.registry", "string", "(bundled)", "A municipality registry JSON file replacing the bundled one"),
-        ("blobs.path", "string", "data/blobs", "Folder for raw portal responses and PDFs, named by sha256"),
+        ("blobs.path", "string", "data/blobs", "Folder for raw portal responses and PDFs, named by sha256 (shared by every syncing/extracting machine), or database: kept in the database"),
         ("sync.schedule", "string", "daily 03:00", "When `serve` syncs all portals: daily HH:MM, every N h, every N m, or off"),
         ("sync.pause", "int", "500", "Milliseconds between two requests to one portal"),
         ("sync.parallel", "int", "2", "Requests in flight per portal"),
@@ -128,6 +135,12 @@ public struct AppConfig: Sendable, Equatable {
         ("speech.voice", "string", "da", "espeak-ng voice"),
         ("speech.rate", "int", "150", "Words per minute of the spoken summary"),
         ("llm.python", "string", "$KLARTEKST_MODEL_HOME/venv-llm/bin/python", "Python with llama-cpp-python[server] for the embedded server"),
+        ("llm.endpoints", "string", "(none)",
+         "Several OpenAI-compatible servers of the same model for workers: URL;weight=N;concurrency=N, comma-separated (replaces an llm.backend URL)"),
+        ("work.concurrency", "int", "2", "Jobs one worker runs at once (klartekst work --concurrency)"),
+        ("jobs.lease_seconds", "int", "120", "How long a claimed job stays leased without a heartbeat; a dead worker's jobs are taken over after this"),
+        ("jobs.poll_ms", "int", "1000", "Milliseconds an idle worker waits before looking for work again"),
+        ("jobs.plan_seconds", "int", "15", "Seconds between two looks for new work in the data (every worker plans; job keys keep work single)"),
     ]
 
     public init(
@@ -249,6 +262,8 @@ public struct AppConfig: Sendable, Equatable {
             ("llm.context", \AppConfig.llmContext, 1024...1_048_576), ("speech.rate", \AppConfig.speechRate, 80...450),
             ("http.page_cache_seconds", \AppConfig.pageCacheSeconds, 0...3600), ("search.index_seconds", \AppConfig.searchIndexSeconds, 0...86_400),
             ("alerts.interval_seconds", \AppConfig.alertsSeconds, 0...86_400),
+            ("work.concurrency", \AppConfig.workConcurrency, 1...256), ("jobs.lease_seconds", \AppConfig.jobsLeaseSeconds, 2...86_400),
+            ("jobs.poll_ms", \AppConfig.jobsPollMs, 10...600_000), ("jobs.plan_seconds", \AppConfig.jobsPlanSeconds, 1...86_400),
         ] as [(String, WritableKeyPath<AppConfig, Int>, ClosedRange<Int>)] {
             guard let v = integer(key, defaults[keyPath: target]), range.contains(v) else {
                 throw Invalid(description: "\(key) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
@@ -268,6 +283,7 @@ public struct AppConfig: Sendable, Equatable {
         config.llmAPIKey = reader.string(forKey: "llm.api_key", isSecret: true)
         config.llmModelPath = reader.string(forKey: "llm.model_path", default: defaults.llmModelPath)
         config.llmPython = reader.string(forKey: "llm.python", default: defaults.llmPython)
+        config.llmEndpoints = reader.string(forKey: "llm.endpoints").flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
         config.publicURL = reader.string(forKey: "http.public_url").map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
         if let u = config.publicURL, !(u.hasPrefix("http://") || u.hasPrefix("https://")) {
             throw Invalid(description: "http.public_url must start with http:// or https:// (got \"\(u)\")")

@@ -11,7 +11,7 @@ public struct ExtractService: Sendable {
 
     public init(config: AppConfig, store: SQLStore, extractor: PDFExtractor, logger: Logger) throws {
         stage = ExtractStage(
-            texts: store, blobs: try FileBlobStore(root: URL(fileURLWithPath: config.blobsPath)), extractor: extractor, logger: logger)
+            texts: store, blobs: try App.blobStore(config, store: store), extractor: extractor, logger: logger)
     }
 
     public func run(municipality: String?, document: String?, progress: (Int, Int, String) -> Void = { _, _, _ in }) async -> ExtractStage.Report {

@@ -11,14 +11,14 @@ import ServiceLifecycle
 public struct SyncRunner: Sendable {
     let store: SQLStore
     let registry: Registry
-    let blobs: FileBlobStore
+    let blobs: any BlobStore
     let client: PoliteHTTPClient
     let logger: Logger
 
     public init(config: AppConfig, store: SQLStore, registry: Registry, logger: Logger, politeness: Politeness? = nil) throws {
         self.store = store
         self.registry = registry
-        self.blobs = try FileBlobStore(root: URL(fileURLWithPath: config.blobsPath))
+        self.blobs = try App.blobStore(config, store: store)
         var p = politeness ?? Politeness()
         if politeness == nil {
             p.userAgent = "Klartekst/0.1 (+\(config.syncContact))"
@@ -65,47 +65,6 @@ public struct SyncRunner: Sendable {
                 _ = addNext()
             }
             return reports.sorted { $0.municipality < $1.municipality }
-        }
-    }
-}
-
-/// Runs the sync on its schedule inside `serve`, until shutdown.
-public struct SyncScheduler: Service {
-    let runner: SyncRunner
-    let schedule: SyncSchedule
-    let logger: Logger
-
-    public init(runner: SyncRunner, schedule: SyncSchedule, logger: Logger) {
-        self.runner = runner
-        self.schedule = schedule
-        self.logger = logger
-    }
-
-    public func run() async throws {
-        await loop()
-        await runner.shutdown()
-    }
-
-    func loop() async {
-        guard schedule != .off else {
-            try? await gracefulShutdown()
-            return
-        }
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            guard let next = schedule.next(after: Date()) else { return }
-            logger.info("next sync", metadata: ["at": "\(next.formatted(.iso8601))"])
-            do {
-                let wait = max(1, next.timeIntervalSinceNow)
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(wait)) }
-            } catch {
-                return
-            }
-            guard !Task.isShuttingDownGracefully else { return }
-            let targets = (try? runner.targets([])) ?? []
-            let runner = self.runner
-            let reports = try? await cancelWhenGracefulShutdown { await runner.run(targets, options: .init()) }
-            let failed = reports?.filter { $0.fatal != nil }.count ?? 0
-            logger.notice("scheduled sync finished", metadata: ["municipalities": "\(targets.count)", "failed": "\(failed)"])
         }
     }
 }

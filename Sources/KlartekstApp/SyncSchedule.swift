@@ -30,6 +30,16 @@ public enum SyncSchedule: Equatable, Sendable {
         return nil
     }
 
+    /// The start of the period `now` is in: the last scheduled run at or before `now` (workers
+    /// queue one sync per municipality and period).
+    public func period(containing now: Date, calendar: Calendar = .current) -> Date? {
+        switch self {
+        case .off: return nil
+        case .every(let s): return Date(timeIntervalSince1970: (now.timeIntervalSince1970 / Double(s)).rounded(.down) * Double(s))
+        case .daily: return next(after: now.addingTimeInterval(-86_400), calendar: calendar)
+        }
+    }
+
     /// The next run after `now`.
     public func next(after now: Date, calendar: Calendar = .current) -> Date? {
         switch self {

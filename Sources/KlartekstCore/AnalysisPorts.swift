@@ -9,6 +9,13 @@ public protocol LanguageModel: Sendable {
     func complete(system: String, user: String, schema: [String: Any], schemaName: String, maxTokens: Int) async throws -> ModelAnswer
 }
 
+/// No language-model endpoint could take the request (all down or failing): the work should be
+/// tried again later, not recorded as a failed analysis.
+public struct ModelUnavailable: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
 public struct ModelAnswer: Sendable {
     public var content: String
     public var promptTokens: Int

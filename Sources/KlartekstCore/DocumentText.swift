@@ -75,7 +75,9 @@ public struct DocumentTextSummary: Sendable, Equatable, Codable {
     public var ocrPages: Int
     public var brokenLayers: Int
     public var error: String?
-    public init(sha256: String, pageCount: Int, ocrPages: Int, brokenLayers: Int, error: String?) {
+    public var extractorVersion: Int
+    public init(sha256: String, pageCount: Int, ocrPages: Int, brokenLayers: Int, error: String?, extractorVersion: Int = 0) {
+        self.extractorVersion = extractorVersion
         self.sha256 = sha256
         self.pageCount = pageCount
         self.ocrPages = ocrPages

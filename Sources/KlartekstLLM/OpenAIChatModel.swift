@@ -13,6 +13,9 @@ public final class OpenAIChatModel: LanguageModel, @unchecked Sendable {
 
     public struct Failure: Error, CustomStringConvertible, Sendable {
         public var description: String
+        /// The server did not answer, or answered busy/broken (429, 408, 5xx) after the retries:
+        /// another endpoint, or the same one later, may succeed.
+        public var transient = false
     }
 
     public let baseURL: String
@@ -36,7 +39,12 @@ public final class OpenAIChatModel: LanguageModel, @unchecked Sendable {
         self.baseURL = base
         self.modelID = model
         self.apiKey = apiKey
-        self.http = HTTPClient(eventLoopGroupProvider: .singleton)
+        // A refused connection fails at once (our retry policy and the endpoint pool decide what
+        // next), instead of the client retrying it silently until the request's deadline.
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout.connect = .seconds(10)
+        configuration.connectionPool.retryConnectionEstablishment = false
+        self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         self.timeout = timeout
         self.retry = retry
         self.slots = AsyncSemaphore(max(1, maxConcurrent))
@@ -82,7 +90,7 @@ public final class OpenAIChatModel: LanguageModel, @unchecked Sendable {
                     try await Task.sleep(for: d)
                     continue
                 }
-                throw Failure(description: "the model server at \(baseURL) did not answer: \(error)")
+                throw Failure(description: "the model server at \(baseURL) did not answer: \(error)", transient: true)
             }
             if status == 200 {
                 if await state.current == .auto { await state.set(dialect) }
@@ -101,7 +109,9 @@ public final class OpenAIChatModel: LanguageModel, @unchecked Sendable {
                 try await Task.sleep(for: d)
             case .giveUp(let why):
                 let detail = String(decoding: data.prefix(300), as: UTF8.self)
-                throw Failure(description: "the model server answered HTTP \(status) (\(why)): \(detail)")
+                throw Failure(
+                    description: "the model server answered HTTP \(status) (\(why)): \(detail)",
+                    transient: status == 429 || status == 408 || (500...599).contains(status))
             }
         }
     }

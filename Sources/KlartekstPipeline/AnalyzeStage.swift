@@ -258,6 +258,8 @@ public struct AnalyzeStage: Sendable {
                         logger.notice("source shortened to fit the model's context", metadata: ["item.id": "\(input.itemKey)", "characters": "\(current.text.count)"])
                         continue
                     }
+                    // No endpoint could answer: the job is retried later, nothing is stored.
+                    if error is ModelUnavailable { throw error }
                     problems = ["the model failed: \(error)"]
                     break
                 }

@@ -31,6 +31,38 @@ public struct ExtractStage: Sendable {
         self.logger = logger
     }
 
+    /// One document (a worker's job): nothing when its text from this extractor version exists;
+    /// a document the extractor cannot read is recorded as failed (not retried); a missing file
+    /// throws (the job is retried, then dead for an operator).
+    public func extract(sha256: String) async throws -> Report {
+        var report = Report()
+        if let existing = try await texts.documentTextSummary(sha256: sha256), existing.extractorVersion >= PDFExtractor.version {
+            report.skipped = 1
+            return report
+        }
+        guard let file = await blobs.localFile(sha256) else {
+            throw JobError("the stored file \(sha256) is missing from the blob folder (is blobs.path shared by every worker?)")
+        }
+        do {
+            let text = try await extractor.extract(file: file)
+            try await texts.saveDocumentText(text)
+            report.extracted = 1
+            report.pages = text.pages.count
+            report.ocrPages = text.ocrPages
+            Counter(label: "klartekst_extract_pages_total", dimensions: [("method", "textLayer")]).increment(by: text.pages.count - text.ocrPages)
+            Counter(label: "klartekst_extract_pages_total", dimensions: [("method", "ocr")]).increment(by: text.ocrPages)
+        } catch let error as CancellationError {
+            throw error
+        } catch {
+            report.failed = 1
+            report.errors.append("\(sha256.prefix(12)): \(error)")
+            logger.warning("extraction failed", metadata: ["document": "\(sha256)", "error": "\(error)"])
+            try await texts.saveExtractionFailure(sha256: sha256, version: PDFExtractor.version, error: "\(error)")
+            Counter(label: "klartekst_extract_documents_total", dimensions: [("result", "error")]).increment()
+        }
+        return report
+    }
+
     public func run(municipality: String? = nil, document: String? = nil, progress: (Int, Int, String) -> Void = { _, _, _ in }) async -> Report {
         var report = Report()
         let candidates: [ExtractionCandidate]

@@ -413,5 +413,77 @@ enum Migrations {
                 "{SQLITE}INSERT INTO search_fts(search_fts) VALUES ('rebuild')",
             ]
         ),
+        (
+            "0012-jobs",
+            [
+                // The work queue every worker claims from (row leases); times are milliseconds
+                // since 1970 by the database's clock, so workers on several machines agree.
+                """
+                CREATE TABLE job (
+                    id {PK},
+                    stage TEXT NOT NULL,
+                    job_key TEXT NOT NULL,
+                    payload TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'done', 'dead')),
+                    attempts {INT} NOT NULL,
+                    max_attempts {INT} NOT NULL,
+                    not_before {INT} NOT NULL,
+                    lease_owner TEXT,
+                    lease_until {INT},
+                    last_error TEXT,
+                    completions {INT} NOT NULL,
+                    created_ms {INT} NOT NULL,
+                    updated_ms {INT} NOT NULL,
+                    started_ms {INT},
+                    finished_ms {INT},
+                    UNIQUE (stage, job_key)
+                )
+                """,
+                "CREATE INDEX job_ready ON job (stage, not_before, id) WHERE status = 'queued'",
+                "CREATE INDEX job_leased ON job (stage, lease_until) WHERE status = 'running'",
+                "CREATE INDEX job_finished ON job (stage, finished_ms) WHERE status = 'done'",
+                "CREATE INDEX job_dead ON job (stage, updated_ms) WHERE status = 'dead'",
+                """
+                CREATE TABLE job_failure (
+                    id {PK},
+                    job_id {INT} NOT NULL,
+                    stage TEXT NOT NULL,
+                    attempt {INT} NOT NULL,
+                    owner TEXT NOT NULL,
+                    error TEXT NOT NULL,
+                    at_ms {INT} NOT NULL
+                )
+                """,
+                "CREATE INDEX job_failure_by_time ON job_failure (stage, at_ms)",
+                "CREATE INDEX job_failure_by_job ON job_failure (job_id)",
+                """
+                CREATE TABLE worker (
+                    id TEXT PRIMARY KEY,
+                    host TEXT NOT NULL,
+                    pid {INT} NOT NULL,
+                    stages TEXT NOT NULL,
+                    concurrency {INT} NOT NULL,
+                    started_ms {INT} NOT NULL,
+                    seen_ms {INT} NOT NULL,
+                    jobs_done {INT} NOT NULL,
+                    jobs_failed {INT} NOT NULL,
+                    backends TEXT NOT NULL
+                )
+                """,
+            ]
+        ),
+        (
+            "0013-blobs",
+            [
+                // Blobs in the database (blobs.path = database), for workers that share no folder.
+                """
+                CREATE TABLE blob (
+                    sha256 TEXT PRIMARY KEY,
+                    size {INT} NOT NULL,
+                    bytes {BLOB} NOT NULL
+                )
+                """,
+            ]
+        ),
     ]
 }

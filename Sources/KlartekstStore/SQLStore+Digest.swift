@@ -35,6 +35,18 @@ extension SQLStore {
             ("sync_meeting", "SELECT municipality, portal_id, committee, meeting_date, fingerprint, state FROM sync_meeting ORDER BY municipality, portal_id"),
             ("document_file", "SELECT municipality, kind, portal_id, sha256, size FROM document_file ORDER BY municipality, kind, portal_id"),
             ("http_cache", "SELECT url, etag, last_modified, sha256 FROM http_cache ORDER BY url"),
+            ("document_text", "SELECT sha256, extractor_version, page_count, ocr_pages, broken_layers, language, error FROM document_text ORDER BY sha256"),
+            ("page_text", "SELECT sha256, page, method, body, quality, layer_broken FROM page_text ORDER BY sha256, page"),
+            ("analysis", """
+                SELECT item_key, prompt, prompt_version, topic, model, backend, input_hash, status, result, problems, edited FROM analysis
+                ORDER BY item_key, prompt, prompt_version, topic, model, input_hash
+                """),
+            ("search_doc", """
+                SELECT item_key, municipality, committee, meeting_slug, number, meeting_date, kind, decided, topics, title, analysis, parts, body,
+                    attachments, content_hash FROM search_doc ORDER BY item_key
+                """),
+            // Index jobs are named by the backlog they found, which depends on timing.
+            ("job", "SELECT stage, job_key, payload, status, completions FROM job WHERE stage <> 'index' ORDER BY stage, job_key"),
         ]
         return try await db.read { exec in
             var out: [String: String] = [:]

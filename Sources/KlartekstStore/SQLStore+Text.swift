@@ -66,10 +66,12 @@ extension SQLStore: DocumentTextStore {
 
     public func documentTextSummary(sha256: String) async throws -> DocumentTextSummary? {
         try await db.read { exec in
-            try await exec.one("SELECT sha256, page_count, ocr_pages, broken_layers, error FROM document_text WHERE sha256 = ?", .text(sha256)).map {
+            try await exec.one(
+                "SELECT sha256, page_count, ocr_pages, broken_layers, error, extractor_version FROM document_text WHERE sha256 = ?", .text(sha256)
+            ).map {
                 DocumentTextSummary(
                     sha256: $0.string("sha256") ?? sha256, pageCount: $0.int("page_count") ?? 0, ocrPages: $0.int("ocr_pages") ?? 0,
-                    brokenLayers: $0.int("broken_layers") ?? 0, error: $0.string("error"))
+                    brokenLayers: $0.int("broken_layers") ?? 0, error: $0.string("error"), extractorVersion: $0.int("extractor_version") ?? 0)
             }
         }
     }

@@ -7,6 +7,8 @@ import Logging
 public final class SQLStore: KlartekstStore {
     let db: any SQLDatabase
     let now: @Sendable () -> Date
+    /// When this process last looked for expired leases, per stage (``claim`` does so once a second).
+    let leaseSweeps = LeaseSweeps()
 
     public init(database: any SQLDatabase, now: @escaping @Sendable () -> Date = { Date() }) {
         self.db = database

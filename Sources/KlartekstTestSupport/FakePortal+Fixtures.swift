@@ -26,6 +26,44 @@ extension FakePortal {
         return Data(out.utf8)
     }
 
+    /// `count` meetings of Økonomiudvalget, one a day from 2025-01-01, each the recorded 22-item
+    /// Hvidovre agenda under new ids, with a small PDF of its own for every attachment. The ids
+    /// depend only on `count` and `tag` (portals generated with different tags share none), so
+    /// two runs over the same workload store the same data.
+    public static func generated(meetings count: Int, tag: Int = 0) throws -> (meetings: [Meeting], files: [String: Data]) {
+        let base = try hvidovre(meetingsSince: "2099-01-01")
+        let template = base.meetings[0]
+        var meetings: [Meeting] = []
+        var files = base.files
+        let templateJSON = try JSONSerialization.jsonObject(with: template.agenda) as! [String: Any]
+        for n in 0..<count {
+            var json = templateJSON
+            var items = json["Dagsordenpunkter"] as! [[String: Any]]
+            for i in items.indices {
+                items[i]["Id"] = String(format: "%08x-%04x-4001-8000-%012d", n, tag, i)
+                var bilag = items[i]["Bilag"] as! [[String: Any]]
+                for j in bilag.indices {
+                    let id = String(format: "%08x-%04x-4000-8000-%012d", n, tag, i * 100 + j)
+                    bilag[j]["Id"] = id
+                    files[id] = pdf(named: id)
+                }
+                items[i]["Bilag"] = bilag
+                var felter = items[i]["Felter"] as! [[String: Any]]
+                felter[0]["DocumentId"] = "00000000-0000-0000-0000-000000000000"
+                items[i]["Felter"] = felter
+            }
+            json["Dagsordenpunkter"] = items
+            let id = String(format: "%08x-%04x-4002-8000-000000000000", n, tag)
+            json["Id"] = id
+            let day = Calendar(identifier: .gregorian).date(byAdding: .day, value: n, to: Date(timeIntervalSince1970: 1_735_689_600))!
+            let date = String(day.formatted(.iso8601).prefix(10))
+            meetings.append(Meeting(
+                id: id, committeeID: template.committeeID, committeeName: "Økonomiudvalget", date: date, name: "Dagsorden",
+                finished: false, released: date, agenda: try JSONSerialization.data(withJSONObject: json)))
+        }
+        return (meetings, files)
+    }
+
     /// Hvidovre: the recorded Økonomiudvalget agenda, plus Børne- og Uddannelsesudvalget's recorded
     /// meeting list with agendas made from one recorded item each (new ids, dates and case numbers).
     public static func hvidovre(meetingsSince: String = "2025-01-01") throws -> (meetings: [Meeting], files: [String: Data]) {

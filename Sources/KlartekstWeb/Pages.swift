@@ -452,6 +452,74 @@ public struct Pages: Sendable {
             "operations")
     }
 
+    // MARK: Job queue
+
+    struct JobsVM {
+        struct Stage { var name: String; var ready, delayed, running, done, dead, doneLastHour, failedLastHour, mean, oldest, stateClass: String }
+        struct Backend {
+            var url: String
+            var weight, concurrency, requests, failures: Int
+            var state, stateClass: String
+            var latency, lastError: String?
+        }
+        struct Worker { var id, stages, seen: String; var concurrency, done, failed: Int; var backends: [Backend] }
+        struct Dead { var id, stage, key, updated: String; var attempts: Int; var owner, lastError: String?; var csrf: String }
+        var title = "Arbejdskø"
+        var has_breadcrumbs = true
+        var breadcrumbs = [Crumb(name: "Forside", url: "/"), Crumb(name: "Driftsstatus", url: "/drift")]
+        var crumb = "Arbejdskø"
+        var operatorName: String
+        var message: String?
+        var stages: [Stage]
+        var workers: [Worker]
+        var has_workers: Bool
+        var dead: [Dead]
+        var has_dead: Bool
+    }
+
+    static func seconds(_ s: Double) -> String {
+        if s < 1 { return "\(DanishFormat.decimal(s, digits: 2)) s" }
+        if s < 120 { return "\(DanishFormat.decimal(s, digits: 1)) s" }
+        if s < 7200 { return "\(Int(s / 60)) min" }
+        return "\(DanishFormat.decimal(s / 3600, digits: 1)) t"
+    }
+
+    static func millisecondsAgo(_ ms: Int64) -> String {
+        let ago = max(0, Date().timeIntervalSince1970 - Double(ms) / 1000)
+        return ago < 1 ? "lige nu" : "\(seconds(ago)) siden"
+    }
+
+    func jobs(stats: [QueueStats], workers: [WorkerInfo], dead: [JobRecord], csrf: String, operatorName: String, message: String?) -> String {
+        let n = DanishFormat.integer
+        let stages = stats.map { q in
+            JobsVM.Stage(
+                name: q.stage.danish, ready: n(q.ready), delayed: n(q.delayed), running: n(q.running), done: n(q.done), dead: n(q.dead),
+                doneLastHour: n(q.doneLastHour), failedLastHour: n(q.failedLastHour), mean: q.meanSecondsLastHour.map(Self.seconds) ?? "–",
+                oldest: q.waiting > 0 ? Self.seconds(q.oldestWaitingSeconds) : "–", stateClass: q.dead > 0 ? "failing" : (q.waiting > 0 ? "never" : "ok"))
+        }
+        let workerRows = workers.map { w in
+            JobsVM.Worker(
+                id: w.id, stages: w.stages.map(\.rawValue).joined(separator: ", "), seen: Self.millisecondsAgo(w.seenMs), concurrency: w.concurrency,
+                done: w.jobsDone, failed: w.jobsFailed,
+                backends: w.backends.map { b in
+                    JobsVM.Backend(
+                        url: b.url, weight: b.weight, concurrency: b.concurrency, requests: b.requests, failures: b.failures,
+                        state: b.healthy ? "I drift:" : "Taget ud:", stateClass: b.healthy ? "ok" : "failing",
+                        latency: b.meanSeconds.map { "gns. \(Self.seconds($0)), 95 % under \(Self.seconds(b.p95Seconds ?? $0))" }, lastError: b.lastError)
+                })
+        }
+        let deadRows = dead.map { j in
+            JobsVM.Dead(
+                id: String(j.id), stage: j.stage.danish, key: j.key, updated: Self.millisecondsAgo(j.updatedMs), attempts: j.attempts, owner: j.owner,
+                lastError: j.lastError, csrf: csrf)
+        }
+        return render(
+            JobsVM(
+                operatorName: operatorName, message: message, stages: stages, workers: workerRows, has_workers: !workerRows.isEmpty, dead: deadRows,
+                has_dead: !deadRows.isEmpty),
+            "jobs")
+    }
+
     // MARK: Review queue
 
     struct ReviewVM {

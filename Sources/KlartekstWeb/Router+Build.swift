@@ -44,6 +44,8 @@ public struct WebDependencies: Sendable {
 
     /// Seconds a rendered public page is reused on this node (0: render every request).
     public var pageCacheSeconds = 10
+    /// The job queue (operators' page `/drift/koe`, queue gauges in `/metrics`); nil: not shown.
+    public var jobs: (any JobQueue)?
     var caches = WebCaches(seconds: 0)
     /// Today in Denmark (`yyyy-MM-dd`): which meetings are still to come.
     public var today: @Sendable () -> String = { DanishFormat.isoDay(Date()) }
@@ -228,11 +230,14 @@ public func buildRouter(_ dependencies: WebDependencies) -> Router<WebContext> {
     addAnswerRoutes(router, deps, voting)
     addAboutRoutes(router, deps, voting)
     addAlertRoutes(router, deps, voting)
+    addJobRoutes(router, deps)
     router.get("/healthz") { request, _ in
         _ = try await store.counts()
         return Responses.make("ok\n", contentType: "text/plain; charset=utf-8", request: request, status: .ok, cacheControl: "no-store")
     }
+    let queueGauges = QueueGauges()
     router.get("/metrics") { _, _ in
+        if let jobs = deps.jobs { await queueGauges.refresh(jobs, into: deps.metrics) }
         var buffer: [UInt8] = []
         deps.metrics.emit(into: &buffer)
         var headers = HTTPFields()

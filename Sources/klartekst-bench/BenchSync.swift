@@ -24,12 +24,16 @@ struct BenchMain {
             try await BenchSearch.run(Array(args.dropFirst()))
             return
         }
+        if args.first == "workers" {
+            try await BenchWorkers.run(Array(args.dropFirst()))
+            return
+        }
         if args.first == "analyze" {
             try await BenchAnalyze.run(Array(args.dropFirst()))
             return
         }
         guard args.first == "sync" else {
-            print("usage: klartekst-bench sync [MEETINGS=200] [DATABASE-URL]\n       klartekst-bench analyze [MEETINGS=10] [CAPACITY=4] [LATENCY-MS=100]\n       klartekst-bench votes [ANSWERS=20000] [PARTICIPANTS=500] [CONCURRENCY=32] [DATABASE-URL]\n       klartekst-bench search-corpus [ITEMS=1000000] DATABASE-URL [SEED=1]")
+            print("usage: klartekst-bench sync [MEETINGS=200] [DATABASE-URL]\n       klartekst-bench analyze [MEETINGS=10] [CAPACITY=4] [LATENCY-MS=100]\n       klartekst-bench votes [ANSWERS=20000] [PARTICIPANTS=500] [CONCURRENCY=32] [DATABASE-URL]\n       klartekst-bench search-corpus [ITEMS=1000000] DATABASE-URL [SEED=1]\n       klartekst-bench workers POSTGRES-URL KLARTEKST-BINARY [MEETINGS=6] [COUNTS=1,2,4]")
             return
         }
         args.removeFirst()
@@ -38,36 +42,7 @@ struct BenchMain {
         let logger = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
 
         // A portal with `count` meetings, each the real 22-item Hvidovre agenda under new ids.
-        let base = try FakePortal.hvidovre(meetingsSince: "2099-01-01")
-        let template = base.meetings[0]
-        var meetings: [FakePortal.Meeting] = []
-        var files = base.files
-        let templateJSON = try JSONSerialization.jsonObject(with: template.agenda) as! [String: Any]
-        for n in 0..<count {
-            var json = templateJSON
-            var items = json["Dagsordenpunkter"] as! [[String: Any]]
-            for i in items.indices {
-                items[i]["Id"] = UUID().uuidString.lowercased()
-                var bilag = items[i]["Bilag"] as! [[String: Any]]
-                for j in bilag.indices {
-                    let id = String(format: "%08x-0000-4000-8000-%012d", n, i * 100 + j)
-                    bilag[j]["Id"] = id
-                    files[id] = FakePortal.pdf(named: id)
-                }
-                items[i]["Bilag"] = bilag
-                var felter = items[i]["Felter"] as! [[String: Any]]
-                felter[0]["DocumentId"] = "00000000-0000-0000-0000-000000000000"
-                items[i]["Felter"] = felter
-            }
-            json["Dagsordenpunkter"] = items
-            let id = String(format: "%08x-1111-4000-8000-000000000000", n)
-            json["Id"] = id
-            let day = Calendar(identifier: .gregorian).date(byAdding: .day, value: n, to: Date(timeIntervalSince1970: 1_735_689_600))!
-            let date = String(day.formatted(.iso8601).prefix(10))
-            meetings.append(FakePortal.Meeting(
-                id: id, committeeID: template.committeeID, committeeName: "Økonomiudvalget", date: date, name: "Dagsorden",
-                finished: false, released: date, agenda: try JSONSerialization.data(withJSONObject: json)))
-        }
+        let (meetings, files) = try FakePortal.generated(meetings: count)
         let portal = FakePortal(meetings: meetings, files: files)
         try await portal.start()
         let dir = try Fixtures.temporaryDirectory("klartekst-bench")

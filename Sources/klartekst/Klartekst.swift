@@ -43,7 +43,7 @@ struct Klartekst: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "klartekst",
         abstract: "Danish municipal decisions, readable, searchable and answerable.",
-        subcommands: [Demo.self, Import.self, Sync.self, Extract.self, Analyze.self, Index.self, Notify.self, Eval.self, Review.self, Sources.self, Serve.self, Migrate.self, Doctor.self, Config.self, Bench.self]
+        subcommands: [Demo.self, Import.self, Sync.self, Extract.self, Analyze.self, Index.self, Notify.self, Work.self, Jobs.self, Eval.self, Review.self, Sources.self, Serve.self, Migrate.self, Doctor.self, Config.self, Bench.self]
     )
 }
 
@@ -104,15 +104,98 @@ struct ServeOptions: ParsableArguments {
 }
 
 struct Serve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Serve the web site and the JSON API.")
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the web site and the JSON API (and, unless --no-workers, work the job queue in the background).")
     @OptionGroup var common: CommonOptions
     @OptionGroup var serve: ServeOptions
+    @Flag(help: "A web node only: leave sync, extraction, analysis, indexing and alerts to `klartekst work` processes.")
+    var noWorkers = false
 
     func run() async throws {
         let (config, logger) = try await common.load(extra: serve.flags)
         let metrics = App.bootstrapMetrics()
         let store = try await App.openStore(config, logger: logger)
-        try await App.serve(config: config, store: store, metrics: metrics, logger: logger)
+        try await App.serve(config: config, store: store, metrics: metrics, logger: logger, workers: !noWorkers)
+    }
+}
+
+struct Work: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Work the job queue: claim jobs of the given stages (leased rows in the database), run them, plan new work. Run any number, on any machines, against one PostgreSQL.")
+    @OptionGroup var common: CommonOptions
+    @Option(help: "Comma-separated stages: sync, extract, analyze, index, notify (default: all; sync needs sync.schedule, notify needs smtp.url).")
+    var stages: String?
+    @Option(help: "Jobs run at once (key work.concurrency, default 2).") var concurrency: Int?
+    @Option(help: "Serve /metrics and /healthz on this port (on http.host).") var metricsPort: Int?
+
+    func run() async throws {
+        let (config, logger) = try await common.load()
+        let chosen: [JobStage]
+        do {
+            chosen = try stages.map { try JobStage.parse($0) } ?? Workers.serveStages(config).filter { $0 != .index || config.searchIndexSeconds > 0 }
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        if chosen.contains(.notify) && config.smtpURL == nil { throw ValidationError("the notify stage needs smtp.url") }
+        if chosen.contains(.sync) && (SyncSchedule(config.syncSchedule) ?? .off) == .off {
+            throw ValidationError("the sync stage needs sync.schedule (e.g. \"daily 03:00\"); it is off")
+        }
+        if let concurrency, !(1...256).contains(concurrency) { throw ValidationError("--concurrency must be from 1 to 256") }
+        let metrics = App.bootstrapMetrics()
+        let store = try await App.openStore(config, logger: logger)
+        try await App.work(
+            config: config, store: store, stages: chosen, concurrency: concurrency ?? config.workConcurrency, metrics: metrics, port: metricsPort,
+            logger: logger)
+    }
+}
+
+struct Jobs: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "The job queue: per stage counts, workers, dead jobs; retry a dead job.")
+    @OptionGroup var common: CommonOptions
+    @Option(help: "List jobs with this status: queued, running, done, dead.") var status: String?
+    @Option(help: "Queue this dead job again (its id).") var retry: Int64?
+    @Flag(help: "As JSON.") var json = false
+
+    func run() async throws {
+        let (config, logger) = try await common.load()
+        let store = try await App.openStore(config, logger: logger)
+        defer { Task { await store.close() } }
+        if let retry {
+            let ok = try await store.retryDead(retry)
+            print(ok ? "job \(retry) queued again" : "job \(retry) is not dead (or does not exist)")
+            if !ok { throw ExitCode(1) }
+            return
+        }
+        let stats = try await store.queueStats()
+        let workers = try await store.workers(seenWithin: 120)
+        var listed: [JobRecord] = []
+        if let status {
+            guard let s = JobStatus(rawValue: status) else { throw ValidationError("--status must be queued, running, done or dead") }
+            listed = try await store.jobs(status: s, stage: nil, limit: 100)
+        }
+        if json {
+            struct Out: Encodable { var stages: [QueueStats]; var workers: [WorkerInfo]; var jobs: [JobRecord] }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(Out(stages: stats, workers: workers, jobs: listed)), as: UTF8.self))
+            return
+        }
+        print("stage     ready delayed running      done  dead  done/h  failed/h  oldest wait")
+        for q in stats {
+            print(
+                q.stage.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)
+                    + String(format: " %6d %7d %7d %9d %5d %7d %9d %10.0f s", q.ready, q.delayed, q.running, q.done, q.dead, q.doneLastHour, q.failedLastHour, q.oldestWaitingSeconds))
+        }
+        print("\(workers.count) worker(s) seen in the last 2 minutes")
+        for w in workers {
+            print("  \(w.id) stages \(w.stages.map(\.rawValue).joined(separator: ",")) × \(w.concurrency): \(w.jobsDone) done, \(w.jobsFailed) failed")
+            for b in w.backends {
+                print("    \(b.healthy ? "up  " : "DOWN") \(b.url) weight \(b.weight): \(b.requests) requests, \(b.failures) failures\(b.meanSeconds.map { String(format: ", mean %.2f s", $0) } ?? "")")
+            }
+        }
+        for j in listed {
+            print("#\(j.id) \(j.stage.rawValue) \(j.key) \(j.status.rawValue) attempts \(j.attempts)/\(j.maxAttempts)\(j.lastError.map { ": \($0.prefix(200))" } ?? "")")
+        }
     }
 }
 

@@ -46,6 +46,7 @@ def page_types(site):
         ("drift", "/drift", True),
         ("drift-analyser", "/drift/analyser", True),
         ("drift-svar", "/drift/svar/kalundborg", True),
+        ("drift-koe", "/drift/koe", True),
     ]
 
 
