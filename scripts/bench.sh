@@ -43,7 +43,7 @@ case "$what" in
     .build/release/klartekst import sample --database "$db" >/dev/null
     .build/release/klartekst analyze --database "$db" >/dev/null
     port=$((20000 + RANDOM % 20000))
-    .build/release/klartekst serve --database "$db" --port "$port" >"$tmp/serve.log" 2>&1 &
+    .build/release/klartekst serve --no-workers --database "$db" --port "$port" >"$tmp/serve.log" 2>&1 &
     server=$!
     trap 'kill $server 2>/dev/null; rm -rf "$tmp"' EXIT
     for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
@@ -95,15 +95,15 @@ case "$what" in
     fi
     echo "SQLite file: $(du -h "$db" | cut -f1)"
     kport=$((20000 + RANDOM % 10000)); dport=$((30000 + RANDOM % 10000))
-    .build/release/klartekst serve --database "sqlite:$db" --port "$kport" >"$dir/serve.log" 2>&1 &
+    .build/release/klartekst serve --no-workers --database "sqlite:$db" --port "$kport" >"$dir/serve.log" 2>&1 &
     kpid=$!
     "$venv/bin/datasette" serve "$db" --port "$dport" --load-extension "$dir/klartekst_fts.so" --setting sql_time_limit_ms 60000 \
       --setting default_cache_ttl 0 >"$dir/datasette.log" 2>&1 &
     dpid=$!
-    trap 'kill $kpid $dpid 2>/dev/null; stop_throwaway_postgres' EXIT
+    trap 'kill $kpid $dpid 2>/dev/null || true; stop_throwaway_postgres' EXIT
     for _ in $(seq 600); do curl -fs "http://127.0.0.1:$kport/healthz" >/dev/null && curl -fs "http://127.0.0.1:$dport/-/versions.json" >/dev/null && break; sleep 0.5; done
     python3 scripts/bench_search.py "127.0.0.1:$kport" "127.0.0.1:$dport" "SQLite, $n items" "${ROUNDS:-5}"
-    kill $kpid $dpid; wait $kpid $dpid 2>/dev/null || true
+    kill $kpid $dpid 2>/dev/null || true; wait $kpid $dpid 2>/dev/null || true
 
     if [[ -z "${SKIP_POSTGRES:-}" ]]; then
       # KLARTEKST_BENCH_POSTGRES_URL: an existing database to keep the corpus in between runs;
@@ -120,7 +120,7 @@ case "$what" in
         psql "$KLARTEKST_PG_URL" -Atc "VACUUM ANALYZE search_doc" >/dev/null
       fi
       echo "PostgreSQL search_doc with indexes: $(psql "$KLARTEKST_PG_URL" -Atc "SELECT pg_size_pretty(pg_total_relation_size('search_doc'))")"
-      .build/release/klartekst serve --database "$KLARTEKST_PG_URL" --port "$kport" >"$dir/serve-pg.log" 2>&1 &
+      .build/release/klartekst serve --no-workers --database "$KLARTEKST_PG_URL" --port "$kport" >"$dir/serve-pg.log" 2>&1 &
       kpid=$!
       for _ in $(seq 300); do curl -fs "http://127.0.0.1:$kport/healthz" >/dev/null && break; sleep 0.2; done
       python3 scripts/bench_search.py "127.0.0.1:$kport" - "PostgreSQL, $n items" "${ROUNDS:-5}"

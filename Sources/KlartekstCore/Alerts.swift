@@ -245,8 +245,14 @@ public protocol AlertStore: Sendable {
 
 /// Readable, stable links to items (the web layer serves them; messages and feeds point at them).
 public enum SiteLinks {
+    static let segmentCharacters = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
+
     public static func segment(_ s: String) -> String {
-        s.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? s
+        // Slugs and item numbers are plain ASCII: nothing to encode (the common case, cheaply).
+        if s.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D || $0 == 0x2E || $0 == 0x5F || $0 == 0x7E }) {
+            return s
+        }
+        return s.addingPercentEncoding(withAllowedCharacters: segmentCharacters) ?? s
     }
 
     public static func item(_ municipality: String, _ meeting: String, _ number: String) -> String {

@@ -323,17 +323,45 @@ public struct SearchResults: Sendable, Equatable {
 public enum SearchRanking {
     /// Text relevance weighted by age: a year-old item counts about half of today's.
     public static func combined(score: Double, date: String, today: String) -> Double {
-        score / (1.0 + Double(max(0, days(from: date, to: today))) / 365.0)
+        combined(score: score, date: date, todayNumber: dayNumber(today))
     }
 
-    static func days(from a: String, to b: String) -> Int {
-        guard let x = dayNumber(a), let y = dayNumber(b) else { return 365 }  // undated: counted as a year old
+    static func combined(score: Double, date: String, todayNumber: Int?) -> Double {
+        score / (1.0 + Double(max(0, days(from: date, toDay: todayNumber))) / 365.0)
+    }
+
+    static func days(from a: String, toDay y: Int?) -> Int {
+        guard let x = dayNumber(a), let y else { return 365 }  // undated: counted as a year old
         return y - x
+    }
+
+    /// `yyyy-MM-dd` (anything after the tenth character ignored) without allocating.
+    static func dateParts(_ iso: String) -> (Int, Int, Int)? {
+        var digits = [Int](repeating: 0, count: 8)
+        var n = 0
+        var index = 0
+        for byte in iso.utf8 {
+            if index == 10 { break }
+            if index == 4 || index == 7 {
+                guard byte == 0x2D else { return nil }
+            } else {
+                guard byte >= 0x30 && byte <= 0x39 else { return nil }
+                digits[n] = Int(byte - 0x30)
+                n += 1
+            }
+            index += 1
+        }
+        guard index == 10 else { return nil }
+        let y = digits[0] * 1000 + digits[1] * 100 + digits[2] * 10 + digits[3]
+        let m = digits[4] * 10 + digits[5]
+        let d = digits[6] * 10 + digits[7]
+        guard (1...12).contains(m), (1...31).contains(d) else { return nil }
+        return (y, m, d)
     }
 
     /// Days since 1970-01-01 for `yyyy-MM-dd` (proleptic Gregorian).
     static func dayNumber(_ iso: String) -> Int? {
-        guard let (y0, m, d) = DanishFormat.parts(iso) else { return nil }
+        guard let (y0, m, d) = dateParts(iso) else { return nil }
         let y = m <= 2 ? y0 - 1 : y0
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
@@ -344,7 +372,8 @@ public enum SearchRanking {
 
     /// Orders a relevance window by text relevance and recency (ties: newest, then item key).
     public static func rank(_ hits: [SearchHit], today: String) -> [SearchHit] {
-        hits.map { ($0, combined(score: $0.score, date: $0.date, today: today)) }
+        let todayNumber = dayNumber(today)
+        return hits.map { ($0, combined(score: $0.score, date: $0.date, todayNumber: todayNumber)) }
             .sorted { a, b in
                 if a.1 != b.1 { return a.1 > b.1 }
                 if a.0.date != b.0.date { return a.0.date > b.0.date }

@@ -133,8 +133,10 @@ extension SQLStore {
         let (filterSQL, filterBinds) = Self.searchFilters(r)
         let dialect = db.dialect
         let match: SQLValue = .text(dialect == .sqlite ? r.query.fts5(any: any) : r.query.tsquery(any: any))
+        // SQLite scores with our klartekst_rank (BM25's term-frequency part, column weights, no
+        // IDF: it reads only the matched rows, where bm25() reads a common word's whole doclist).
         let (from, matchSQL, scoreSQL): (String, String, String) = dialect == .sqlite
-            ? ("search_fts CROSS JOIN search_doc d ON d.id = search_fts.rowid", "search_fts MATCH ?", "-search_fts.rank")
+            ? ("search_fts CROSS JOIN search_doc d ON d.id = search_fts.rowid", "search_fts MATCH ?", "klartekst_rank(search_fts, 10.0, 4.0, 2.0, 2.0, 1.0)")
             : ("search_doc d, to_tsquery('danish', ?) q", "d.tsv @@ q", "ts_rank_cd(d.tsv, q)")
         // Without filters SQLite counts in the FTS index alone (no row reads).
         let countFrom = dialect == .sqlite && filterSQL.isEmpty ? "search_fts" : from
@@ -157,8 +159,9 @@ extension SQLStore {
                 // collected) are scored and then ordered by text relevance and age: a common word
                 // costs a bounded window, not a scoring of every match.
                 let order = dialect == .sqlite ? "search_fts.rowid DESC" : "d.id DESC"
+                // Only what ranking needs; the page's hits get their other columns below.
                 rows = try await exec.query(
-                    "SELECT \(Self.hitColumns), \(scoreSQL) AS score FROM \(from) WHERE \(matchSQL)\(filterSQL) ORDER BY \(order) LIMIT \(SearchRequest.relevanceWindow)",
+                    "SELECT d.id, d.item_key, d.meeting_date, \(scoreSQL) AS score FROM \(from) WHERE \(matchSQL)\(filterSQL) ORDER BY \(order) LIMIT \(SearchRequest.relevanceWindow)",
                     [match] + filterBinds)
                 // A window that is not full holds every match: no second pass to count them.
                 total = rows.count < SearchRequest.relevanceWindow ? rows.count : try await count()
@@ -169,44 +172,79 @@ extension SQLStore {
                 total = try await count()
                 guard total > 0 else { return .empty }
                 let order = r.sort == .newest ? "d.meeting_date DESC, d.id DESC" : dialect == .sqlite ? "search_fts.rowid DESC" : "d.id DESC"
-                rows = try await exec.query(
-                    "SELECT \(Self.hitColumns), \(scoreSQL) AS score FROM \(from) WHERE \(matchSQL)\(filterSQL) ORDER BY \(order) LIMIT ? OFFSET ?",
-                    [match] + filterBinds + [.int(Int64(r.pageSize)), .int(Int64(offset))])
+                if dialect == .sqlite, r.sort == .newest, filterSQL.isEmpty, try await Self.isCommon(match, exec) {
+                    // A word in ≥ 5 % of the items: walk the items newest first and test each
+                    // against the index (a page needs ~20 × 20 probes) instead of sorting every match.
+                    rows = try await exec.query(
+                        """
+                        SELECT \(Self.hitColumns), 0 AS score FROM search_doc d INDEXED BY search_doc_by_date
+                        WHERE EXISTS (SELECT 1 FROM search_fts WHERE search_fts MATCH ? AND search_fts.rowid = d.id)
+                        ORDER BY d.meeting_date DESC, d.id DESC LIMIT ? OFFSET ?
+                        """, [match, .int(Int64(r.pageSize)), .int(Int64(offset))])
+                } else {
+                    rows = try await exec.query(
+                        "SELECT \(Self.hitColumns), \(scoreSQL) AS score FROM \(from) WHERE \(matchSQL)\(filterSQL) ORDER BY \(order) LIMIT ? OFFSET ?",
+                        [match] + filterBinds + [.int(Int64(r.pageSize)), .int(Int64(offset))])
+                }
                 hits = rows.map(Self.hit)
             }
-            let ids = Dictionary(uniqueKeysWithValues: rows.map { ($0.string("item_key") ?? "", Int64($0.int("id") ?? 0)) })
+            let ids = Dictionary(rows.map { ($0.string("item_key") ?? "", Int64($0.int("id") ?? 0)) }, uniquingKeysWith: { a, _ in a })
             let pageIDs = hits.compactMap { ids[$0.itemKey] }
             var snippets: [Int64: String] = [:]
+            var details: [Int64: SQLRow] = [:]
             if !pageIDs.isEmpty {
                 let list = pageIDs.map(String.init).joined(separator: ",")
+                // The page's columns and snippets in one statement.
                 if dialect == .sqlite {
                     // From the case text or else the analysis, whichever has a match — never from
-                    // the compound parts, which are not prose. One statement for the whole page.
+                    // the compound parts, which are not prose.
                     for row in try await exec.query(
                         """
-                        SELECT rowid AS id, snippet(search_fts, 3, char(1), char(2), '…', 24) AS body, snippet(search_fts, 1, char(1), char(2), '…', 24) AS analysis,
-                            snippet(search_fts, 4, char(1), char(2), '…', 24) AS attachments
-                        FROM search_fts WHERE search_fts MATCH ? AND rowid IN (\(list))
-                        """, match)
+                        SELECT \(Self.hitColumns), snippet(search_fts, 3, char(1), char(2), '…', 24) AS s_body,
+                            snippet(search_fts, 1, char(1), char(2), '…', 24) AS s_analysis, snippet(search_fts, 4, char(1), char(2), '…', 24) AS s_attachments
+                        FROM search_fts CROSS JOIN search_doc d ON d.id = search_fts.rowid WHERE search_fts MATCH ? AND search_fts.rowid IN (\(list))
+                        """, [match])
                     {
-                        let texts = ["body", "analysis", "attachments"].compactMap { row.string($0) }
-                        snippets[Int64(row.int("id") ?? 0)] = texts.first { $0.contains("\u{1}") } ?? texts.first { !$0.isEmpty } ?? ""
+                        let id = Int64(row.int("id") ?? 0)
+                        let texts = ["s_body", "s_analysis", "s_attachments"].compactMap { row.string($0) }
+                        snippets[id] = texts.first { $0.contains("\u{1}") } ?? texts.first { !$0.isEmpty } ?? ""
+                        details[id] = row
                     }
                 } else {
                     for row in try await exec.query(
                         """
-                        SELECT d.id, ts_headline('danish', left(d.analysis || E'\\n' || d.body || E'\\n' || d.attachments, 4000), q,
+                        SELECT \(Self.hitColumns), ts_headline('danish', left(d.analysis || E'\\n' || d.body || E'\\n' || d.attachments, 4000), q,
                             'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "') AS s
                         FROM search_doc d, to_tsquery('danish', ?) q WHERE d.id IN (\(list))
-                        """, match)
+                        """, [match])
                     {
-                        snippets[Int64(row.int("id") ?? 0)] = row.string("s") ?? ""
+                        let id = Int64(row.int("id") ?? 0)
+                        snippets[id] = row.string("s") ?? ""
+                        details[id] = row
                     }
                 }
             }
-            for n in hits.indices { hits[n].snippet = ids[hits[n].itemKey].flatMap { snippets[$0] } ?? "" }
+            for n in hits.indices {
+                guard let id = ids[hits[n].itemKey] else { continue }
+                if let row = details[id] {
+                    let score = hits[n].score
+                    hits[n] = Self.hit(row)
+                    hits[n].score = score
+                }
+                hits[n].snippet = snippets[id] ?? ""
+            }
             return SearchResults(hits: hits, total: min(total, SearchResults.countCap), totalIsCapped: total > SearchResults.countCap, matchedAny: false)
         }
+    }
+
+    /// Whether an FTS5 expression matches more than 5 % of the indexed items.
+    static func isCommon(_ match: SQLValue, _ exec: any SQLExecutor) async throws -> Bool {
+        let items = try await exec.query("SELECT MAX(id) AS n FROM search_doc", []).first?.int("n") ?? 0
+        let threshold = max(1, items / 20)
+        let n = try await exec.query(
+            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH ? LIMIT \(threshold + 1)) x", [match]
+        ).first?.int("n") ?? 0
+        return n > threshold
     }
 
     /// No words, newest first: the filters alone (feeds of a municipality, a committee, a topic).

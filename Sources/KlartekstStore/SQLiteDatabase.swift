@@ -90,21 +90,26 @@ public final class SQLiteDatabase: SQLDatabase {
     }
 
     static func fetch(_ db: Database, _ sql: String, _ args: StatementArguments) throws -> [SQLRow] {
-        try Row.fetchAll(db, sql: sql, arguments: args).map { row in
-            var values: [String: SQLValue] = [:]
-            for (name, dbValue) in row {
-                let v: SQLValue
+        let statement = try db.makeStatement(sql: sql)
+        // Column names once per statement, not once per row.
+        let names = statement.columnNames.map { $0.lowercased() }
+        let cursor = try Row.fetchCursor(statement, arguments: args)
+        var out: [SQLRow] = []
+        while let row = try cursor.next() {
+            var values = [String: SQLValue](minimumCapacity: names.count)
+            for (i, name) in names.enumerated() {
+                let dbValue: DatabaseValue = row[i]
                 switch dbValue.storage {
-                case .null: v = .null
-                case .int64(let i): v = .int(i)
-                case .double(let d): v = .double(d)
-                case .string(let s): v = .text(s)
-                case .blob(let d): v = .blob([UInt8](d))
+                case .null: values[name] = .null
+                case .int64(let v): values[name] = .int(v)
+                case .double(let v): values[name] = .double(v)
+                case .string(let v): values[name] = .text(v)
+                case .blob(let v): values[name] = .blob([UInt8](v))
                 }
-                values[name.lowercased()] = v
             }
-            return SQLRow(values: values)
+            out.append(SQLRow(values: values))
         }
+        return out
     }
 }
 
