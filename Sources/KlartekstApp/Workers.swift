@@ -11,11 +11,16 @@ import Logging
 public final class Workers: @unchecked Sendable {
     public let runner: JobRunner
     let cleanups: [@Sendable () async -> Void]
+    let model: LazyBackend?
 
-    init(runner: JobRunner, cleanups: [@Sendable () async -> Void]) {
+    init(runner: JobRunner, cleanups: [@Sendable () async -> Void], model: LazyBackend?) {
         self.runner = runner
         self.cleanups = cleanups
+        self.model = model
     }
+
+    /// Whether this worker has started (or connected) its analysis backend.
+    public func modelStarted() async -> Bool { await model?.isMade ?? false }
 
     /// Closes the model backend, the portal client and the webhook client.
     public func close() async {
@@ -42,6 +47,7 @@ public final class Workers: @unchecked Sendable {
         var cleanups: [@Sendable () async -> Void] = []
         let blobs = try App.blobStore(config, store: store)
         var backends: @Sendable () async -> [BackendStatus] = { [] }
+        var lazyModel: LazyBackend?
         for stage in stages {
             switch stage {
             case .sync:
@@ -75,6 +81,7 @@ public final class Workers: @unchecked Sendable {
                 let library = try PromptLibrary.load(directory: URL(fileURLWithPath: config.promptsPath))
                 // The model starts on the first job (a node with nothing to analyse never loads it).
                 let lazy = LazyBackend(config: config, logger: logger)
+                lazyModel = lazy
                 cleanups.append { await lazy.close() }
                 backends = { await lazy.status() }
                 let specs = ["summary", "relevance"]
@@ -144,7 +151,9 @@ public final class Workers: @unchecked Sendable {
             owner: owner ?? JobRunner.defaultOwner(), concurrency: concurrency, leaseSeconds: Double(config.jobsLeaseSeconds),
             pollSeconds: Double(config.jobsPollMs) / 1000, planSeconds: Double(config.jobsPlanSeconds))
         let statusSource = backends
-        return Workers(runner: JobRunner(queue: store, stages: workers, options: options, logger: logger, backends: statusSource), cleanups: cleanups)
+        return Workers(
+            runner: JobRunner(queue: store, stages: workers, options: options, logger: logger, backends: statusSource), cleanups: cleanups,
+            model: lazyModel)
     }
 }
 
@@ -189,6 +198,8 @@ actor LazyBackend {
     }
 
     func status() async -> [BackendStatus] { await made?.status() ?? [] }
+
+    var isMade: Bool { made != nil }
 
     func close() async { await made?.close() }
 }

@@ -104,4 +104,41 @@ struct WorkerTests {
             }
         }
     }
+
+    @Test("a worker checks current analyses without starting its model backend")
+    func modelNotCalledForCurrentWork() async throws {
+        let server = ScriptedModelServer()
+        try await server.start()
+        defer { Task { await server.stop() } }
+        server.script([], fallback: { body in
+            let system = ((body["messages"] as? [[String: Any]])?.first?["content"] as? String) ?? ""
+            return system.contains(ScriptedModelServer.summaryPrompt) ? .content(H.goodSummary) : ScriptedModelServer.groundedRelevance(body)
+        })
+        try await H.withSample { store in
+            var config = AnalysisWebTests.config()
+            config.jobsPollMs = 20
+            config.jobsPlanSeconds = 1
+            config.syncSchedule = "off"
+            config.llmBackend = server.baseURL
+            config.llmModel = "scripted-model"
+            let items = try await store.analysisInputs(municipality: nil, itemKey: nil).filter { $0.status == .public }.map(\.itemKey)
+            func runWorker(until done: Int) async throws -> Bool {
+                let workers = try await Workers.make(config: config, store: store, stages: [.analyze], concurrency: 2, logger: H.logger)
+                try await work(workers.runner) { try await store.queueStats().first { $0.stage == .analyze }?.done == done }
+                let started = await workers.modelStarted()
+                await workers.close()
+                return started
+            }
+            #expect(try await runWorker(until: items.count), "new work starts the backend")
+            let served = server.served
+            #expect(served >= items.count * 2, "every public item analysed through the server (\(served) requests)")
+            let key = try await H.kalundborgKey(store)
+            #expect(try await store.analyses(itemKey: key).contains { $0.prompt == "summary" && $0.status == .published && $0.model == "scripted-model" })
+
+            // The same items queued again: every result is current, so the model is not even started.
+            try await store.enqueue(items.map { NewJob(stage: .analyze, key: "again:\($0)", payload: $0) })
+            #expect(try await runWorker(until: items.count * 2) == false, "current work does not start the backend")
+            #expect(server.served == served, "no request for current work")
+        }
+    }
 }
