@@ -61,6 +61,7 @@ let package = Package(
                 "KlartekstCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         // Alerts: SMTP, webhooks and the notify stage.
@@ -79,6 +80,7 @@ let package = Package(
                 "KlartekstCore", "KlartekstExtraction",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .target(
