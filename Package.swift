@@ -143,7 +143,6 @@ let package = Package(
                 "KlartekstApp", "KlartekstCore", "KlartekstPipeline", "KlartekstSources", "KlartekstStore", "KlartekstTestSupport",
                 "KlartekstLLM", "KlartekstExtraction",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
         .testTarget(name: "KlartekstCoreTests", dependencies: ["KlartekstCore", "KlartekstTestSupport"]),

@@ -43,23 +43,7 @@ public struct ExtractStage: Sendable {
         guard let file = await blobs.localFile(sha256) else {
             throw JobError("the stored file \(sha256) is missing from the blob folder (is blobs.path shared by every worker?)")
         }
-        do {
-            let text = try await extractor.extract(file: file)
-            try await texts.saveDocumentText(text)
-            report.extracted = 1
-            report.pages = text.pages.count
-            report.ocrPages = text.ocrPages
-            Counter(label: "klartekst_extract_pages_total", dimensions: [("method", "textLayer")]).increment(by: text.pages.count - text.ocrPages)
-            Counter(label: "klartekst_extract_pages_total", dimensions: [("method", "ocr")]).increment(by: text.ocrPages)
-        } catch let error as CancellationError {
-            throw error
-        } catch {
-            report.failed = 1
-            report.errors.append("\(sha256.prefix(12)): \(error)")
-            logger.warning("extraction failed", metadata: ["document": "\(sha256)", "error": "\(error)"])
-            try await texts.saveExtractionFailure(sha256: sha256, version: PDFExtractor.version, error: "\(error)")
-            Counter(label: "klartekst_extract_documents_total", dimensions: [("result", "error")]).increment()
-        }
+        try await extract(file: file, sha256: sha256, label: String(sha256.prefix(12)), into: &report)
         return report
     }
 
@@ -81,23 +65,31 @@ public struct ExtractStage: Sendable {
                 report.errors.append("\(c.portalID): the stored file \(c.sha256) is missing from the blob folder")
                 continue
             }
-            do {
-                let text = try await extractor.extract(file: file)
-                try await texts.saveDocumentText(text)
-                report.extracted += 1
-                report.pages += text.pages.count
-                report.ocrPages += text.ocrPages
-                report.brokenLayers += text.pages.filter(\.layerBroken).count
-                Counter(label: "klartekst_extract_pages_total", dimensions: [("method", "textLayer")]).increment(by: text.pages.count - text.ocrPages)
-                Counter(label: "klartekst_extract_pages_total", dimensions: [("method", "ocr")]).increment(by: text.ocrPages)
-            } catch {
-                report.failed += 1
-                report.errors.append("\(c.portalID) (\(c.sha256.prefix(12))): \(error)")
-                logger.warning("extraction failed", metadata: ["document": "\(c.sha256)", "error": "\(error)"])
-                try? await texts.saveExtractionFailure(sha256: c.sha256, version: PDFExtractor.version, error: "\(error)")
-                Counter(label: "klartekst_extract_documents_total", dimensions: [("result", "error")]).increment()
-            }
+            try? await extract(file: file, sha256: c.sha256, label: "\(c.portalID) (\(c.sha256.prefix(12)))", into: &report)
         }
         return report
+    }
+
+    /// Extracts and stores one file's text; a file the extractor cannot read is recorded as failed.
+    /// Throws only when cancelled or when the failure cannot be recorded.
+    func extract(file: URL, sha256: String, label: String, into report: inout Report) async throws {
+        do {
+            let text = try await extractor.extract(file: file)
+            try await texts.saveDocumentText(text)
+            report.extracted += 1
+            report.pages += text.pages.count
+            report.ocrPages += text.ocrPages
+            report.brokenLayers += text.pages.filter(\.layerBroken).count
+            Counter(label: "klartekst_extract_pages_total", dimensions: [("method", "textLayer")]).increment(by: text.pages.count - text.ocrPages)
+            Counter(label: "klartekst_extract_pages_total", dimensions: [("method", "ocr")]).increment(by: text.ocrPages)
+        } catch let error as CancellationError {
+            throw error
+        } catch {
+            report.failed += 1
+            report.errors.append("\(label): \(error)")
+            logger.warning("extraction failed", metadata: ["document": "\(sha256)", "error": "\(error)"])
+            Counter(label: "klartekst_extract_documents_total", dimensions: [("result", "error")]).increment()
+            try await texts.saveExtractionFailure(sha256: sha256, version: PDFExtractor.version, error: "\(error)")
+        }
     }
 }

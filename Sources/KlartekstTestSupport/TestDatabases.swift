@@ -65,7 +65,8 @@ public enum TestBackend: String, CaseIterable, Sendable, CustomStringConvertible
         }
     }
 
-    static func admin(_ url: String, _ sql: String) async throws {
+    /// Runs one statement on a PostgreSQL server (CREATE/DROP DATABASE).
+    public static func admin(_ url: String, _ sql: String) async throws {
         let db = try PostgresDatabase.connect(url: url, logger: Logger(label: "test-admin"))
         do {
             try await db.client.withConnection { conn in

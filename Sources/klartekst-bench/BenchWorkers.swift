@@ -3,7 +3,6 @@ import KlartekstCore
 import KlartekstStore
 import KlartekstTestSupport
 import Logging
-import PostgresNIO
 
 /// `klartekst-bench workers POSTGRES-URL KLARTEKST-BINARY [MEETINGS=6] [COUNTS=1,2,4] [JOBS-PER-WORKER=1]`:
 /// 1. throughput of the whole pipeline (sync from four loopback portals → PDF text → analysis
@@ -116,11 +115,5 @@ enum BenchWorkers {
         }
     }
 
-    static func admin(_ url: String, _ sql: String) async throws {
-        let db = try PostgresDatabase.connect(url: url, logger: Logger(label: "bench-admin", factory: { _ in SwiftLogNoOpLogHandler() }))
-        defer { Task { await db.close() } }
-        try await db.client.withConnection { conn in
-            _ = try await conn.query(PostgresQuery(unsafeSQL: sql), logger: Logger(label: "bench-admin"))
-        }
-    }
+    static func admin(_ url: String, _ sql: String) async throws { try await TestBackend.admin(url, sql) }
 }

@@ -132,7 +132,7 @@ struct Work: AsyncParsableCommand {
         let (config, logger) = try await common.load()
         let chosen: [JobStage]
         do {
-            chosen = try stages.map { try JobStage.parse($0) } ?? Workers.serveStages(config).filter { $0 != .index || config.searchIndexSeconds > 0 }
+            chosen = try stages.map { try JobStage.parse($0) } ?? Workers.serveStages(config)
         } catch {
             throw ValidationError("\(error)")
         }
