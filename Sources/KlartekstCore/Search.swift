@@ -221,6 +221,78 @@ public struct SearchQuery: Sendable, Equatable {
     }
 }
 
+/// A PostgreSQL tsquery as `tsquery::text` prints it (`'hjemløs':* & 'strategi'`): its prefix
+/// terms, and the same query with each prefix replaced by the word forms it stands for.
+public enum TSQueryText {
+    struct Token {
+        var range: Range<String.Index>
+        var lexeme: String
+        var isPrefix: Bool
+    }
+
+    /// Quoted lexemes (`'it''s'` → `it's`, backslash escapes undone), with whether `:*` follows.
+    static func tokens(_ q: String) -> [Token] {
+        var out: [Token] = []
+        var i = q.startIndex
+        while i < q.endIndex {
+            guard q[i] == "'" else { i = q.index(after: i); continue }
+            let start = i
+            var lexeme = ""
+            i = q.index(after: i)
+            while i < q.endIndex {
+                let c = q[i]
+                let next = q.index(after: i)
+                if c == "\\", next < q.endIndex {
+                    lexeme.append(q[next])
+                    i = q.index(after: next)
+                } else if c == "'" {
+                    if next < q.endIndex, q[next] == "'" {
+                        lexeme.append("'")
+                        i = q.index(after: next)
+                    } else {
+                        i = next
+                        break
+                    }
+                } else {
+                    lexeme.append(c)
+                    i = next
+                }
+            }
+            var isPrefix = false
+            if q[i...].hasPrefix(":*") {
+                isPrefix = true
+                i = q.index(i, offsetBy: 2)
+            }
+            out.append(Token(range: start..<i, lexeme: lexeme, isPrefix: isPrefix))
+        }
+        return out
+    }
+
+    /// The lexemes used as prefixes, in order, without repeats.
+    public static func prefixes(_ q: String) -> [String] {
+        var seen = Set<String>()
+        return tokens(q).filter { $0.isPrefix && seen.insert($0.lexeme).inserted }.map(\.lexeme)
+    }
+
+    /// A lexeme as a tsquery literal.
+    public static func quote(_ lexeme: String) -> String {
+        "'" + lexeme.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "''") + "'"
+    }
+
+    /// `q` with every prefix that has forms replaced by `( 'form' | … )`; others stay prefixes.
+    public static func expanding(_ q: String, _ forms: [String: [String]]) -> String {
+        var out = ""
+        var last = q.startIndex
+        for t in tokens(q) where t.isPrefix {
+            guard let f = forms[t.lexeme], !f.isEmpty else { continue }
+            out += q[last..<t.range.lowerBound]
+            out += "( " + f.map(quote).joined(separator: " | ") + " )"
+            last = t.range.upperBound
+        }
+        return out + q[last...]
+    }
+}
+
 /// Filters and paging of a search.
 public struct SearchRequest: Sendable, Equatable {
     public enum Sort: String, Sendable, CaseIterable { case relevance = "relevans", newest = "nyeste" }

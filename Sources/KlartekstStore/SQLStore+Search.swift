@@ -47,6 +47,7 @@ extension SQLStore {
         let now = Self.iso(self.now())
         let dialect = db.dialect
         try await db.transaction { exec in
+            var written: [Int64] = []
             for (d, signature) in docs {
                 let existing = try await exec.one("SELECT id, content_hash FROM search_doc WHERE item_key = ?", .text(d.itemKey))
                 if let existing, existing.string("content_hash") == d.contentHash {
@@ -88,7 +89,17 @@ extension SQLStore {
                     try await exec.execute(
                         "INSERT INTO search_fts (rowid, title, analysis, parts, body, attachments) VALUES (?, ?, ?, ?, ?, ?)",
                         .int(id), .text(d.title), .text(d.analysis), .text(d.parts), .text(d.body), .text(d.attachments))
+                } else {
+                    written.append(id)
                 }
+            }
+            if !written.isEmpty {
+                // The word forms of what was written, for prefix expansion (see postgresPrefixes).
+                try await exec.execute(
+                    """
+                    INSERT INTO search_lexeme (lexeme) SELECT DISTINCT unnest(tsvector_to_array(tsv)) FROM search_doc
+                    WHERE id IN (\(written.map(String.init).joined(separator: ","))) ON CONFLICT DO NOTHING
+                    """)
             }
         }
     }
@@ -132,12 +143,16 @@ extension SQLStore {
     func search(_ r: SearchRequest, any: Bool) async throws -> SearchResults {
         let (filterSQL, filterBinds) = Self.searchFilters(r)
         let dialect = db.dialect
-        let match: SQLValue = .text(dialect == .sqlite ? r.query.fts5(any: any) : r.query.tsquery(any: any))
+        // PostgreSQL: the words as a tsquery; prefixes expanded to their word forms when known.
+        let expanded = dialect == .postgres && r.query.terms.contains(where: { if case .prefix = $0 { true } else { false } })
+            ? try await postgresExpanded(r.query.tsquery(any: any)) : nil
+        let match: SQLValue = .text(expanded ?? (dialect == .sqlite ? r.query.fts5(any: any) : r.query.tsquery(any: any)))
+        let tsq = expanded == nil ? "to_tsquery('danish', ?)" : "CAST(? AS tsquery)"
         // SQLite scores with our klartekst_rank (BM25's term-frequency part, column weights, no
         // IDF: it reads only the matched rows, where bm25() reads a common word's whole doclist).
         let (from, matchSQL, scoreSQL): (String, String, String) = dialect == .sqlite
             ? ("search_fts CROSS JOIN search_doc d ON d.id = search_fts.rowid", "search_fts MATCH ?", "klartekst_rank(search_fts, 10.0, 4.0, 2.0, 2.0, 1.0)")
-            : ("search_doc d, to_tsquery('danish', ?) q", "d.tsv @@ q", "ts_rank_cd(d.tsv, q)")
+            : ("search_doc d, \(tsq) q", "d.tsv @@ q", "ts_rank_cd(d.tsv, q)")
         // Without filters SQLite counts in the FTS index alone (no row reads).
         let countFrom = dialect == .sqlite && filterSQL.isEmpty ? "search_fts" : from
         return try await db.read { exec in
@@ -158,13 +173,16 @@ extension SQLStore {
                 // The newest matches (insertion order, which follows the meetings as they are
                 // collected) are scored and then ordered by text relevance and age: a common word
                 // costs a bounded window, not a scoring of every match.
-                let order = dialect == .sqlite ? "search_fts.rowid DESC" : "d.id DESC"
-                // Only what ranking needs; the page's hits get their other columns below.
-                rows = try await exec.query(
-                    "SELECT d.id, d.item_key, d.meeting_date, \(scoreSQL) AS score FROM \(from) WHERE \(matchSQL)\(filterSQL) ORDER BY \(order) LIMIT \(SearchRequest.relevanceWindow)",
-                    [match] + filterBinds)
-                // A window that is not full holds every match: no second pass to count them.
-                total = rows.count < SearchRequest.relevanceWindow ? rows.count : try await count()
+                if dialect == .postgres {
+                    (rows, total) = try await Self.postgresWindow(match: match, tsquery: tsq, filterSQL: filterSQL, filterBinds: filterBinds, exec)
+                } else {
+                    // Only what ranking needs; the page's hits get their other columns below.
+                    rows = try await exec.query(
+                        "SELECT d.id, d.item_key, d.meeting_date, \(scoreSQL) AS score FROM \(from) WHERE \(matchSQL)\(filterSQL) ORDER BY search_fts.rowid DESC LIMIT \(SearchRequest.relevanceWindow)",
+                        [match] + filterBinds)
+                    // A window that is not full holds every match: no second pass to count them.
+                    total = rows.count < SearchRequest.relevanceWindow ? rows.count : try await count()
+                }
                 guard total > 0 else { return .empty }
                 hits = SearchRanking.rank(rows.map(Self.hit), today: r.today)
                 hits = Array(hits.dropFirst(offset).prefix(r.pageSize))
@@ -215,7 +233,7 @@ extension SQLStore {
                         """
                         SELECT \(Self.hitColumns), ts_headline('danish', left(d.analysis || E'\\n' || d.body || E'\\n' || d.attachments, 4000), q,
                             'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "') AS s
-                        FROM search_doc d, to_tsquery('danish', ?) q WHERE d.id IN (\(list))
+                        FROM search_doc d, \(tsq) q WHERE d.id IN (\(list))
                         """, [match])
                     {
                         let id = Int64(row.int("id") ?? 0)
@@ -234,6 +252,79 @@ extension SQLStore {
                 hits[n].snippet = snippets[id] ?? ""
             }
             return SearchResults(hits: hits, total: min(total, SearchResults.countCap), totalIsCapped: total > SearchResults.countCap, matchedAny: false)
+        }
+    }
+
+    /// PostgreSQL: the newest ``SearchRequest/relevanceWindow`` matches with their scores, and the
+    /// number of matches (capped). GIN returns matches in no useful order, and a common word's
+    /// posting list holds most of the items; so the words are matched within a recent id range
+    /// first, inside the `search_doc_newest` index (its cost follows the range, not the word). The
+    /// range widens by the density of matches seen so far; a word too rare for a recent range is
+    /// matched over everything, where its posting list is short. Only the window is scored.
+    static func postgresWindow(
+        match: SQLValue, tsquery tsq: String, filterSQL: String, filterBinds: [SQLValue], _ exec: any SQLExecutor
+    ) async throws -> (rows: [SQLRow], total: Int) {
+        let window = SearchRequest.relevanceWindow
+        let cap = SearchResults.countCap + 1
+        let newest = try await exec.query("SELECT COALESCE(MAX(id), 0) AS n FROM search_doc", []).first?.int("n") ?? 0
+        /// Ids in the blocks of 64 after `newest - range`, in the form the index answers (the
+        /// expression of `search_doc_newest`, a bigint).
+        func rangeSQL(_ range: Int) -> (String, [SQLValue]) {
+            range >= newest ? ("", []) : (" AND (-(d.id / 64)) < CAST(? AS BIGINT)", [.int(-Int64((newest - range) / 64))])
+        }
+        // The first range: the newest 3,000 items (fewer in a small index, so it is a range).
+        var range = min(3000, max(256, newest / 16), newest)
+        var rows: [SQLRow] = []
+        var inRange = 0
+        while true {
+            let (rSQL, rBinds) = rangeSQL(range)
+            // In a range the window also counts the range's matches (for the next range and the total).
+            let counted = rSQL.isEmpty ? "0" : "COUNT(*) OVER ()"
+            rows = try await exec.query(
+                """
+                SELECT w.id, w.item_key, w.meeting_date, w.n, ts_rank_cd(w.tsv, w.q) AS score FROM (
+                    SELECT d.id, d.item_key, d.meeting_date, d.tsv, q, \(counted) AS n FROM search_doc d, \(tsq) q
+                    WHERE d.tsv @@ q\(rSQL)\(filterSQL) ORDER BY d.id DESC LIMIT \(window)) w
+                ORDER BY w.id DESC
+                """, [match] + rBinds + filterBinds)
+            inRange = rows.first?.int("n") ?? 0
+            if rows.count >= window || range >= newest { break }
+            // Where the density seen so far should fill the window (×2 to spare); past a quarter
+            // of the items, or with no match yet, everything.
+            let next = inRange > 0 ? range / inRange * window * 2 : newest
+            range = next >= newest / 4 ? newest : max(next, range * 2)
+        }
+        if rows.count < window { return (rows, rows.count) }
+        if range < newest, inRange >= cap { return (rows, inRange) }
+        func count(_ range: Int) async throws -> Int {
+            let (rSQL, rBinds) = rangeSQL(range)
+            return try await exec.query(
+                "SELECT COUNT(*) AS n FROM (SELECT 1 FROM search_doc d, \(tsq) q WHERE d.tsv @@ q\(rSQL)\(filterSQL) LIMIT \(cap)) x",
+                [match] + rBinds + filterBinds
+            ).first?.int("n") ?? 0
+        }
+        // The range that should hold `cap` matches at the window's density (+20 %); else everything.
+        var countRange = range < newest ? range * cap * 6 / (max(inRange, 1) * 5) : newest
+        if countRange >= newest / 4 { countRange = newest }
+        let total = try await count(countRange)
+        return (rows, total < cap && countRange < newest ? try await count(newest) : total)
+    }
+
+    /// PostgreSQL: `text` (to_tsquery syntax) normalised, with each prefix replaced by the indexed
+    /// word forms it stands for (from `search_lexeme`), when there are at most 256; nil when the
+    /// query normalises to nothing.
+    func postgresExpanded(_ text: String) async throws -> String? {
+        try await db.read { exec in
+            guard let q = try await exec.query("SELECT CAST(to_tsquery('danish', ?) AS TEXT) AS q", [.text(text)]).first?.string("q"), !q.isEmpty
+            else { return nil }
+            var forms: [String: [String]] = [:]
+            for prefix in TSQueryText.prefixes(q) {
+                let rows = try await exec.query(
+                    "SELECT lexeme FROM search_lexeme WHERE lexeme >= ? AND lexeme < ? ORDER BY lexeme LIMIT 257",
+                    [.text(prefix), .text(prefix + "\u{10FFFF}")])
+                if rows.count <= 256 { forms[prefix] = rows.compactMap { $0.string("lexeme") } }
+            }
+            return TSQueryText.expanding(q, forms)
         }
     }
 

@@ -110,6 +110,62 @@ struct SearchContractTests {
         }
     }
 
+    /// Enough items for every path of the relevance window (on PostgreSQL: a recent range, a
+    /// widened range, everything; totals counted in the window, in a range, over everything):
+    /// words in every item, in 3 of 4, every 10th, every 150th, only the 3 oldest; a phrase (and
+    /// its words the other way round), a prefix, a filter. The totals must be the true counts
+    /// (capped at 1,000) and the first page must come from the newest 300 matches.
+    @Test("the relevance window holds the newest matches and totals are exact, on 8,000 items", arguments: TestBackend.available)
+    func windowAndTotals(backend: TestBackend) async throws {
+        try await backend.withStore { store, _ in
+            let n = 8000
+            func text(_ i: Int) -> String {
+                var words = ["kommune"]
+                if i % 4 != 0 { words.append("tilskud") }
+                if i % 10 == 0 { words.append("budget") }
+                if i % 150 == 0 { words.append("stadion") }
+                if i <= 3 { words.append("krogstenshave") }
+                if i % 40 == 0 { words.append("hjemløshed") }
+                if i % 45 == 0 { words.append("hjemløse") }
+                if i % 50 == 0 { words.append("samlet permanent") } else if i % 25 == 0 { words.append("permanent samlet") }
+                return "Sag \(i). " + words.joined(separator: " og ") + "."
+            }
+            func municipality(_ i: Int) -> String { i % 7 == 0 ? "kalundborg" : "hvidovre" }
+            for start in stride(from: 1, through: n, by: 1000) {
+                try await store.saveSearchDocuments((start..<start + 1000).map { i in
+                    let date = String(format: "%04d-%02d-%02d", 2018 + i / 1000, i % 12 + 1, i % 28 + 1)
+                    return (SearchDocument(
+                        itemKey: "t-\(i)", municipality: municipality(i), municipalityName: municipality(i).capitalized, committee: "Økonomiudvalget",
+                        meetingSlug: "m-\(i)", number: "1", date: date, kind: "referat", decided: false, topics: [], title: "Punkt \(i)",
+                        body: text(i), attachments: "", analysis: "", parts: ""), signature: "s")
+                })
+            }
+            let cases: [(query: String, municipality: String?, matches: (Int) -> Bool)] = [
+                ("kommune", nil, { _ in true }),
+                ("tilskud", nil, { $0 % 4 != 0 }),
+                ("budget", nil, { $0 % 10 == 0 }),
+                ("stadion", nil, { $0 % 150 == 0 }),
+                ("krogstenshave", nil, { $0 <= 3 }),
+                ("hjemløs*", nil, { $0 % 40 == 0 || $0 % 45 == 0 }),
+                ("\"samlet permanent\"", nil, { $0 % 50 == 0 }),
+                ("budget kommune", nil, { $0 % 10 == 0 }),
+                ("budget", "kalundborg", { $0 % 10 == 0 && $0 % 7 == 0 }),
+                ("tilskud", "kalundborg", { $0 % 4 != 0 && $0 % 7 == 0 }),
+            ]
+            for (query, municipality, matches) in cases {
+                let expected = (1...n).filter(matches)
+                let results = try await store.search(SearchRequest(query: .parse(query), municipality: municipality, today: "2026-11-30"))
+                let label = "\(backend) «\(query)» \(municipality ?? "")"
+                #expect(results.total == min(expected.count, SearchResults.countCap), "\(label): total \(results.total), expected \(expected.count)")
+                #expect(results.totalIsCapped == (expected.count > SearchResults.countCap), "\(label)")
+                #expect(results.hits.count == min(20, expected.count), "\(label): \(results.hits.count) hits")
+                let newest = Set(expected.suffix(SearchRequest.relevanceWindow).map { "t-\($0)" })
+                let outside = results.hits.map(\.itemKey).filter { !newest.contains($0) }
+                #expect(outside.isEmpty, "\(label): hits outside the newest \(SearchRequest.relevanceWindow) matches: \(outside)")
+            }
+        }
+    }
+
     @Test("a changed analysis re-indexes its item; closed items keep only their title", arguments: TestBackend.available)
     func reindexing(backend: TestBackend) async throws {
         try await Self.withIndex(backend) { store in
@@ -132,6 +188,16 @@ struct SearchContractTests {
 
 @Suite("Search rules")
 struct SearchRulesTests {
+    @Test("PostgreSQL query text: prefixes are found and replaced by their forms; quotes survive")
+    func tsqueryText() {
+        let q = "'hjemløs':* & 'strategi' & ( 'it''s':* | 'a\\\\b' )"
+        #expect(TSQueryText.prefixes(q) == ["hjemløs", "it's"])
+        #expect(TSQueryText.expanding(q, ["hjemløs": ["hjemløs", "hjemløshed"], "it's": []])
+            == "( 'hjemløs' | 'hjemløshed' ) & 'strategi' & ( 'it''s':* | 'a\\\\b' )")
+        #expect(TSQueryText.quote("a'b\\c") == "'a''b\\\\c'")
+        #expect(TSQueryText.prefixes("'budget' & 'bevilling'").isEmpty)
+    }
+
     @Test("queries become terms; syntax never gets through")
     func parse() {
         #expect(SearchQuery.parse("Hjemløse borgere").terms == [.word("hjemløse"), .word("borgere")])

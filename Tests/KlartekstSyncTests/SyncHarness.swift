@@ -8,7 +8,8 @@ import KlartekstTestSupport
 import Logging
 
 /// Two fake portals (Hvidovre wants a session cookie first, Kalundborg does not), a store, a blob
-/// folder and a sync runner with fast, test-sized politeness.
+/// folder and a sync runner with fast, test-sized politeness. The request timeout (5 s) leaves room
+/// for a loaded machine: a request that times out is retried, which would use up one-time faults.
 struct SyncHarness {
     let hvidovre: FakePortal
     let kalundborg: FakePortal
@@ -19,7 +20,7 @@ struct SyncHarness {
 
     static let testPoliteness = Politeness(
         userAgent: "Klartekst-test (+https://example.org/klartekst)", maxConcurrentPerHost: 2, minInterval: .zero,
-        requestTimeout: .seconds(2), retry: RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(20), maxDelay: .seconds(2)),
+        requestTimeout: .seconds(5), retry: RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(20), maxDelay: .seconds(2)),
         breakerThreshold: 6, breakerCooldown: 60)
 
     static func with<T>(

@@ -67,7 +67,7 @@ struct SyncTests {
         try await SyncHarness.with { h in
             h.kalundborg.add(.init("/api/agenda/udvalgsliste", times: 1, .status(429, retryAfter: "1")))
             h.kalundborg.add(.init("/api/agenda/dagsorden/", times: 2, .status(503, retryAfter: nil)))
-            h.kalundborg.add(.init("/Pdf/HentEksternPdf", times: 1, .delay(seconds: 3)))
+            h.kalundborg.add(.init("/Pdf/HentEksternPdf", times: 1, .delay(seconds: 7)))
             let reports = try await h.sync(["kalundborg"])
             #expect(reports[0].fatal == nil && reports[0].meetingsFailed == 0 && reports[0].filesFailed == 0, "\(reports[0])")
             let log = h.kalundborg.requests
