@@ -5,10 +5,12 @@ connection, so the figures are per-request latency, not throughput) to:
 - Klartekst: GET /api/v1/search?q=… (count, relevance window, recency, snippets for 20 hits);
 - Datasette: GET /corpus.json?sql=… with the same FTS5 match ordered by rank (20 rows with a
   snippet), on the same file, with Klartekst's tokenizer loaded as a SQLite extension.
-Prints p50/p90/p99/max per server and the ratio.
+Each server gets one unmeasured warm-up round first (WARMUP=0 to skip; its slowest request is
+printed). Prints p50/p90/p99/max per server and the ratio.
 """
 import http.client
 import json
+import os
 import statistics
 import sys
 import time
@@ -23,6 +25,7 @@ QUERIES = [
     "borgere beredskab", "budget bevilling", "lokalplan byggetilladelse stadion", "\"samlet permanent\"", "hjemløs*", "energi*",
 ]
 ROUNDS = int(sys.argv[4]) if len(sys.argv) > 4 else 5
+WARMUP = int(os.environ.get("WARMUP", "1"))
 
 DATASETTE_SQL = (
     "select d.item_key, d.title, d.meeting_date, snippet(search_fts, 3, '[', ']', '…', 24) as snippet "
@@ -48,6 +51,17 @@ def measure(host, port, path_for):
     conn = http.client.HTTPConnection(host, port, timeout=120)
     times = {q: [] for q in QUERIES}
     errors = 0
+    # One unmeasured round first (WARMUP=0 to skip): it reads the index from disk into memory
+    # after a restart; its slowest request is printed, the steady state is what is measured.
+    cold = []
+    for _ in range(WARMUP):
+        for q in QUERIES:
+            start = time.perf_counter()
+            conn.request("GET", path_for(q))
+            conn.getresponse().read()
+            cold.append((time.perf_counter() - start) * 1000)
+    if cold:
+        print(f"  {host}:{port} warm-up round (not counted): median {statistics.median(cold):.1f} ms, slowest {max(cold):.1f} ms", file=sys.stderr)
     for _ in range(ROUNDS):
         for q in QUERIES:
             start = time.perf_counter()

@@ -499,6 +499,10 @@ enum Migrations {
                 "{POSTGRES}CREATE INDEX search_doc_newest ON search_doc USING GIN ((-(id / 64)), tsv)",
                 "{POSTGRES}DROP INDEX search_doc_tsv",
                 "{POSTGRES}ANALYZE search_doc",
+                // Keep the tsvector in the row (compressed) and move the long texts out instead:
+                // matching a phrase and scoring read it for every candidate, and a TOAST fetch per
+                // row doubled that. Rows written before take it when they are next re-indexed.
+                "{POSTGRES}ALTER TABLE search_doc ALTER COLUMN tsv SET STORAGE MAIN",
                 // Every indexed word form (lexeme), to expand a prefix ("hjemløs*") into the words it
                 // stands for: GIN matches a prefix by reading all of its words' postings, an exact word
                 // within the recent range only.

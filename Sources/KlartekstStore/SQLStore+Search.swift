@@ -175,6 +175,8 @@ extension SQLStore {
                 // costs a bounded window, not a scoring of every match.
                 if dialect == .postgres {
                     (rows, total) = try await Self.postgresWindow(match: match, tsquery: tsq, filterSQL: filterSQL, filterBinds: filterBinds, exec)
+                } else if filterSQL.isEmpty {
+                    (rows, total) = try await Self.sqliteWindow(match: match, scoreSQL: scoreSQL, count: count, exec)
                 } else {
                     // Only what ranking needs; the page's hits get their other columns below.
                     rows = try await exec.query(
@@ -189,7 +191,13 @@ extension SQLStore {
             case .newest:
                 total = try await count()
                 guard total > 0 else { return .empty }
-                let order = r.sort == .newest ? "d.meeting_date DESC, d.id DESC" : dialect == .sqlite ? "search_fts.rowid DESC" : "d.id DESC"
+                var order = r.sort == .newest ? "d.meeting_date DESC, d.id DESC" : dialect == .sqlite ? "search_fts.rowid DESC" : "d.id DESC"
+                if dialect == .postgres, total <= SearchResults.countCap {
+                    // Few matches: sort them (from the GIN index). Ordering by an expression keeps
+                    // the planner from walking the date or key index and testing every item's
+                    // words on the way — seconds for a word it wrongly thinks common.
+                    order = r.sort == .newest ? "d.meeting_date || '' DESC, d.id + 0 DESC" : "d.id + 0 DESC"
+                }
                 if dialect == .sqlite, r.sort == .newest, filterSQL.isEmpty, try await Self.isCommon(match, exec) {
                     // A word in ≥ 5 % of the items: walk the items newest first and test each
                     // against the index (a page needs ~20 × 20 probes) instead of sorting every match.
@@ -214,18 +222,28 @@ extension SQLStore {
                 let list = pageIDs.map(String.init).joined(separator: ",")
                 // The page's columns and snippets in one statement.
                 if dialect == .sqlite {
-                    // From the case text or else the analysis, whichever has a match — never from
-                    // the compound parts, which are not prose.
-                    for row in try await exec.query(
+                    // From the case text, else the analysis, else the attachments: the first with a
+                    // match (else with text), chosen from the match positions by our
+                    // klartekst_snippet_column, so only one column is tokenized again — never the
+                    // compound parts, which are not prose.
+                    // A relevance page lies inside the window (the newest matches): one pass over the
+                    // matches between its lowest and highest id is cheaper than a seek into every
+                    // word's doclist per hit; other pages seek by id.
+                    let snippet = "snippet(search_fts, klartekst_snippet_column(search_fts, 3, 1, 4), char(1), char(2), '…', 24)"
+                    let statement = sort == .relevance
+                        ? """
+                        WITH f AS MATERIALIZED (
+                            SELECT search_fts.rowid AS id, CASE WHEN search_fts.rowid IN (\(list)) THEN \(snippet) END AS s
+                            FROM search_fts WHERE search_fts MATCH ? AND search_fts.rowid BETWEEN \(pageIDs.min()!) AND \(pageIDs.max()!))
+                        SELECT \(Self.hitColumns), f.s AS s FROM f CROSS JOIN search_doc d ON d.id = f.id WHERE f.s IS NOT NULL
                         """
-                        SELECT \(Self.hitColumns), snippet(search_fts, 3, char(1), char(2), '…', 24) AS s_body,
-                            snippet(search_fts, 1, char(1), char(2), '…', 24) AS s_analysis, snippet(search_fts, 4, char(1), char(2), '…', 24) AS s_attachments
+                        : """
+                        SELECT \(Self.hitColumns), \(snippet) AS s
                         FROM search_fts CROSS JOIN search_doc d ON d.id = search_fts.rowid WHERE search_fts MATCH ? AND search_fts.rowid IN (\(list))
-                        """, [match])
-                    {
+                        """
+                    for row in try await exec.query(statement, [match]) {
                         let id = Int64(row.int("id") ?? 0)
-                        let texts = ["s_body", "s_analysis", "s_attachments"].compactMap { row.string($0) }
-                        snippets[id] = texts.first { $0.contains("\u{1}") } ?? texts.first { !$0.isEmpty } ?? ""
+                        snippets[id] = row.string("s") ?? ""
                         details[id] = row
                     }
                 } else {
@@ -255,12 +273,59 @@ extension SQLStore {
         }
     }
 
+    /// SQLite without filters: the newest ``SearchRequest/relevanceWindow`` matches with their
+    /// scores, and the number of matches (capped), from the FTS index. FTS5 reads a doclist
+    /// backwards more slowly than forwards, and a count reads it forwards to the cap. So a query
+    /// dense among the newest 10,000 items (an eighth of a smaller index) is counted forwards (it
+    /// reaches the cap soon) and its newest are read backwards (they are near); a sparse one is
+    /// read forwards once, scored, up to the cap — which both counts it and, below the cap, holds
+    /// its newest matches.
+    static func sqliteWindow(
+        match: SQLValue, scoreSQL: String, count: @Sendable () async throws -> Int, _ exec: any SQLExecutor
+    ) async throws -> (rows: [SQLRow], total: Int) {
+        let window = SearchRequest.relevanceWindow
+        let cap = SearchResults.countCap + 1
+        let recent = try await exec.query(
+            """
+            SELECT COUNT(*) AS n FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH ?
+                AND search_fts.rowid > (SELECT COALESCE(MAX(id), 0) - MIN(10000, COALESCE(MAX(id), 0) / 8) FROM search_doc) LIMIT \(window + 1)) x
+            """, [match]
+        ).first?.int("n") ?? 0
+        func newestBackwards() async throws -> [SQLRow] {
+            try await exec.query(
+                """
+                SELECT d.id, d.item_key, d.meeting_date, \(scoreSQL) AS score FROM search_fts CROSS JOIN search_doc d ON d.id = search_fts.rowid
+                WHERE search_fts MATCH ? ORDER BY search_fts.rowid DESC LIMIT \(window)
+                """, [match])
+        }
+        if recent > window { return (try await newestBackwards(), try await count()) }
+        let forwards = try await exec.query(
+            "SELECT search_fts.rowid AS id, \(scoreSQL) AS score FROM search_fts WHERE search_fts MATCH ? LIMIT \(cap)", [match])
+        if forwards.count >= cap { return (try await newestBackwards(), forwards.count) }
+        // Forwards is rowid order: the newest are the last. Their keys and dates by id.
+        let newestMatches = forwards.suffix(window)
+        let list = newestMatches.compactMap { $0.int("id") }.map(String.init).joined(separator: ",")
+        var keys: [Int: SQLRow] = [:]
+        if !list.isEmpty {
+            for row in try await exec.query("SELECT id, item_key, meeting_date FROM search_doc WHERE id IN (\(list))", []) {
+                keys[row.int("id") ?? 0] = row
+            }
+        }
+        let rows = newestMatches.reversed().compactMap { m -> SQLRow? in
+            guard let id = m.int("id"), var row = keys[id] else { return nil }
+            row.values["score"] = m.values["score"]
+            return row
+        }
+        return (rows, forwards.count)
+    }
+
     /// PostgreSQL: the newest ``SearchRequest/relevanceWindow`` matches with their scores, and the
     /// number of matches (capped). GIN returns matches in no useful order, and a common word's
-    /// posting list holds most of the items; so the words are matched within a recent id range
-    /// first, inside the `search_doc_newest` index (its cost follows the range, not the word). The
-    /// range widens by the density of matches seen so far; a word too rare for a recent range is
-    /// matched over everything, where its posting list is short. Only the window is scored.
+    /// posting list holds most of the items; so the words are matched within a recent id range,
+    /// inside the `search_doc_newest` index (its cost follows the range, not the word). Counting
+    /// the matches among the newest 1,024 items first gives their density, which sizes the range
+    /// for the window and the one for the count; a word too rare for a recent range is matched
+    /// over everything, where its posting list is short. Only the window is scored.
     static func postgresWindow(
         match: SQLValue, tsquery tsq: String, filterSQL: String, filterBinds: [SQLValue], _ exec: any SQLExecutor
     ) async throws -> (rows: [SQLRow], total: Int) {
@@ -268,46 +333,59 @@ extension SQLStore {
         let cap = SearchResults.countCap + 1
         let newest = try await exec.query("SELECT COALESCE(MAX(id), 0) AS n FROM search_doc", []).first?.int("n") ?? 0
         /// Ids in the blocks of 64 after `newest - range`, in the form the index answers (the
-        /// expression of `search_doc_newest`, a bigint).
-        func rangeSQL(_ range: Int) -> (String, [SQLValue]) {
-            range >= newest ? ("", []) : (" AND (-(d.id / 64)) < CAST(? AS BIGINT)", [.int(-Int64((newest - range) / 64))])
+        /// expression of `search_doc_newest`, a bigint); everything when the range covers a quarter.
+        func rangeSQL(_ range: Int?) -> (String, [SQLValue]) {
+            guard let range, range < newest / 4 else { return ("", []) }
+            return (" AND (-(d.id / 64)) < CAST(? AS BIGINT)", [.int(-Int64((newest - range) / 64))])
         }
-        // The first range: the newest 3,000 items (fewer in a small index, so it is a range).
-        var range = min(3000, max(256, newest / 16), newest)
-        var rows: [SQLRow] = []
-        var inRange = 0
-        while true {
-            let (rSQL, rBinds) = rangeSQL(range)
-            // In a range the window also counts the range's matches (for the next range and the total).
-            let counted = rSQL.isEmpty ? "0" : "COUNT(*) OVER ()"
-            rows = try await exec.query(
-                """
-                SELECT w.id, w.item_key, w.meeting_date, w.n, ts_rank_cd(w.tsv, w.q) AS score FROM (
-                    SELECT d.id, d.item_key, d.meeting_date, d.tsv, q, \(counted) AS n FROM search_doc d, \(tsq) q
-                    WHERE d.tsv @@ q\(rSQL)\(filterSQL) ORDER BY d.id DESC LIMIT \(window)) w
-                ORDER BY w.id DESC
-                """, [match] + rBinds + filterBinds)
-            inRange = rows.first?.int("n") ?? 0
-            if rows.count >= window || range >= newest { break }
-            // Where the density seen so far should fill the window (×2 to spare); past a quarter
-            // of the items, or with no match yet, everything.
-            let next = inRange > 0 ? range / inRange * window * 2 : newest
-            range = next >= newest / 4 ? newest : max(next, range * 2)
-        }
-        if rows.count < window { return (rows, rows.count) }
-        if range < newest, inRange >= cap { return (rows, inRange) }
-        func count(_ range: Int) async throws -> Int {
+        func count(_ range: Int?) async throws -> Int {
             let (rSQL, rBinds) = rangeSQL(range)
             return try await exec.query(
                 "SELECT COUNT(*) AS n FROM (SELECT 1 FROM search_doc d, \(tsq) q WHERE d.tsv @@ q\(rSQL)\(filterSQL) LIMIT \(cap)) x",
                 [match] + rBinds + filterBinds
             ).first?.int("n") ?? 0
         }
-        // The range that should hold `cap` matches at the window's density (+20 %); else everything.
-        var countRange = range < newest ? range * cap * 6 / (max(inRange, 1) * 5) : newest
-        if countRange >= newest / 4 { countRange = newest }
+        /// The newest matches, scored; in a range also the range's matches (`n`: the bitmap scan
+        /// reads them all anyway, to sort them). `d.id + 0`: never a walk down the key testing
+        /// every item's words (the planner's choice for a word it wrongly thinks common: seconds).
+        func ranked(_ range: Int?) async throws -> (rows: [SQLRow], inRange: Int) {
+            let (rSQL, rBinds) = rangeSQL(range)
+            let rows = try await exec.query(
+                """
+                SELECT d.id, d.item_key, d.meeting_date, w.n, ts_rank_cd(d.tsv, q) AS score FROM (
+                    SELECT d.id, \(rSQL.isEmpty ? "0" : "COUNT(*) OVER ()") AS n FROM search_doc d, \(tsq) q
+                    WHERE d.tsv @@ q\(rSQL)\(filterSQL) ORDER BY d.id + 0 DESC LIMIT \(window)
+                ) w JOIN search_doc d ON d.id = w.id, \(tsq) q ORDER BY d.id DESC
+                """, [match] + rBinds + filterBinds + [match])
+            return (rows, rows.first?.int("n") ?? 0)
+        }
+        // The density of matches among the newest 1,024 items; if only a few match there, among
+        // the newest 16,384 (a range sized from a handful of matches would be far too wide).
+        var probe = 1024
+        var density = rangeSQL(probe).0.isEmpty ? 0 : try await count(probe)
+        if density > 0, density < 32, !rangeSQL(probe * 16).0.isEmpty {
+            probe *= 16
+            density = try await count(probe)
+        }
+        // A range that should hold the window at that density (+30 %).
+        let windowRange = density > 0 ? probe * window * 13 / (density * 10) : nil
+        let first = try await ranked(windowRange)
+        var rows = first.rows
+        let inRange = first.inRange
+        var whole = rangeSQL(windowRange).0.isEmpty
+        if rows.count < window, !whole {
+            // Sparser further back than among the newest: everything.
+            rows = try await ranked(nil).rows
+            whole = true
+        }
+        if rows.count < window { return (rows, rows.count) }
+        if !whole, inRange >= cap { return (rows, inRange) }
+        // A range that should hold the count's cap (+20 %) at the window's density; a count there
+        // that stays under the cap says nothing of the rest: then everything.
+        let countRange = whole ? nil : windowRange.map { $0 * cap * 12 / (max(inRange, 1) * 10) }
+        let countWhole = rangeSQL(countRange).0.isEmpty
         let total = try await count(countRange)
-        return (rows, total < cap && countRange < newest ? try await count(newest) : total)
+        return (rows, total < cap && !countWhole ? try await count(nil) : total)
     }
 
     /// PostgreSQL: `text` (to_tsquery syntax) normalised, with each prefix replaced by the indexed

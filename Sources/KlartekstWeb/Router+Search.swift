@@ -69,7 +69,7 @@ func addSearchRoutes(_ router: Router<WebContext>, _ deps: WebDependencies) {
                 Hit(
                     title: h.title, municipality: h.municipality, committee: h.committee, url: Paths.apiItem(h.municipality, h.meetingSlug, h.number),
                     htmlURL: Paths.item(h.municipality, h.meetingSlug, h.number), kind: h.kind, date: h.date.isEmpty ? nil : h.date, decided: h.decided,
-                    snippet: h.snippet.replacingOccurrences(of: "\u{1}", with: "").replacingOccurrences(of: "\u{2}", with: ""),
+                    snippet: String(h.snippet.unicodeScalars.filter { $0 != "\u{1}" && $0 != "\u{2}" }),
                     score: (h.score * 1000).rounded() / 1000)
             })
         return Responses.json(APIEncoding.encode(body), request: r)

@@ -110,10 +110,11 @@ struct SearchContractTests {
         }
     }
 
-    /// Enough items for every path of the relevance window (on PostgreSQL: a recent range, a
-    /// widened range, everything; totals counted in the window, in a range, over everything):
-    /// words in every item, in 3 of 4, every 10th, every 150th, only the 3 oldest; a phrase (and
-    /// its words the other way round), a prefix, a filter. The totals must be the true counts
+    /// Enough items for every path of the relevance window (on PostgreSQL: a recent range, a range
+    /// that falls short, everything; totals counted in a range, in a range and then everything,
+    /// over everything): words in every item, in 3 of 4, every 10th, every 150th, only the 3
+    /// oldest, densely among the newest only; a phrase (and its words the other way round), a
+    /// prefix, a filter. The totals must be the true counts
     /// (capped at 1,000) and the first page must come from the newest 300 matches.
     @Test("the relevance window holds the newest matches and totals are exact, on 8,000 items", arguments: TestBackend.available)
     func windowAndTotals(backend: TestBackend) async throws {
@@ -128,6 +129,8 @@ struct SearchContractTests {
                 if i % 40 == 0 { words.append("hjemløshed") }
                 if i % 45 == 0 { words.append("hjemløse") }
                 if i % 50 == 0 { words.append("samlet permanent") } else if i % 25 == 0 { words.append("permanent samlet") }
+                if i > n - 250 || i % 50 == 0 { words.append("energi") }  // dense among the newest only
+                if i > n - 650 || i <= 100 { words.append("vindmølle") }  // among the newest and the oldest
                 return "Sag \(i). " + words.joined(separator: " og ") + "."
             }
             func municipality(_ i: Int) -> String { i % 7 == 0 ? "kalundborg" : "hvidovre" }
@@ -149,6 +152,8 @@ struct SearchContractTests {
                 ("hjemløs*", nil, { $0 % 40 == 0 || $0 % 45 == 0 }),
                 ("\"samlet permanent\"", nil, { $0 % 50 == 0 }),
                 ("budget kommune", nil, { $0 % 10 == 0 }),
+                ("energi", nil, { $0 > n - 250 || $0 % 50 == 0 }),
+                ("vindmølle", nil, { $0 > n - 650 || $0 <= 100 }),
                 ("budget", "kalundborg", { $0 % 10 == 0 && $0 % 7 == 0 }),
                 ("tilskud", "kalundborg", { $0 % 4 != 0 && $0 % 7 == 0 }),
             ]
