@@ -48,9 +48,11 @@ struct JobQueueContractTests {
     func leaseExpiry(backend: TestBackend) async throws {
         try await backend.withStore { store, _ in
             try await store.enqueue([NewJob(stage: .sync, key: "sync:kalundborg:1", payload: "kalundborg", maxAttempts: 2)])
-            let first = try #require(try await store.claim(stage: .sync, owner: "dead-worker", limit: 1, leaseSeconds: 2).first)
+            // Leases long enough that a loaded machine (the whole suite runs in parallel) still
+            // checks them before they end.
+            let first = try #require(try await store.claim(stage: .sync, owner: "dead-worker", limit: 1, leaseSeconds: 4).first)
             #expect(try await store.claim(stage: .sync, owner: "B", limit: 1, leaseSeconds: 60).isEmpty, "leased")
-            try await Task.sleep(for: .milliseconds(2200))
+            try await Task.sleep(for: .milliseconds(4200))
             #expect(try await store.extendLeases([first.id], owner: "dead-worker", leaseSeconds: 60) == [first.id], "still held until claimed")
             #expect(try await store.claim(stage: .sync, owner: "B", limit: 1, leaseSeconds: 60).isEmpty, "the extended lease holds")
             _ = try await store.extendLeases([first.id], owner: "dead-worker", leaseSeconds: 0.2)
@@ -82,12 +84,14 @@ struct JobQueueContractTests {
                 NewJob(stage: .analyze, key: "analyze:a", payload: "a", maxAttempts: 2), NewJob(stage: .analyze, key: "analyze:b", payload: "b"),
             ])
             let jobs = try await store.claim(stage: .analyze, owner: "W", limit: 2, leaseSeconds: 60)
-            #expect(try await store.fail(jobs[0].id, owner: "W", error: "model down", retryAfter: 1.5, permanent: false) == .queued)
+            // A backoff long enough that a loaded machine (the whole suite runs in parallel) still
+            // claims again before it ends.
+            #expect(try await store.fail(jobs[0].id, owner: "W", error: "model down", retryAfter: 5, permanent: false) == .queued)
             #expect(try await store.fail(jobs[1].id, owner: "W", error: "no such item", retryAfter: 0, permanent: true) == .dead)
             var stats = try #require(try await store.queueStats().first { $0.stage == .analyze })
             #expect(stats.delayed == 1 && stats.ready == 0 && stats.dead == 1 && stats.failedLastHour == 2)
             #expect(try await store.claim(stage: .analyze, owner: "W", limit: 2, leaseSeconds: 60).isEmpty, "waits for its backoff")
-            try await Task.sleep(for: .milliseconds(1600))
+            try await Task.sleep(for: .milliseconds(5200))
             let retried = try #require(try await store.claim(stage: .analyze, owner: "W", limit: 2, leaseSeconds: 60).first)
             #expect(retried.payload == "a" && retried.attempt == 2)
             #expect(try await store.fail(retried.id, owner: "W", error: "model down again", retryAfter: 0, permanent: false) == .dead)
