@@ -150,11 +150,16 @@ public final class PostgresDatabase: SQLDatabase {
         } catch let error as PSQLError {
             throw StoreError("\(describe(error)) in: \(sql.prefix(120))")
         }
+        // All rows at once (no suspension per row); column names lower-cased once per result.
+        let collected = try await rows.collect()
         var out: [SQLRow] = []
-        for try await row in rows {
-            var values: [String: SQLValue] = [:]
-            for cell in row {
-                values[cell.columnName.lowercased()] = try decode(cell)
+        out.reserveCapacity(collected.count)
+        var names: [String] = []
+        for row in collected {
+            if names.isEmpty { names = row.map { $0.columnName.lowercased() } }
+            var values = [String: SQLValue](minimumCapacity: names.count)
+            for (n, cell) in row.enumerated() {
+                values[n < names.count ? names[n] : cell.columnName.lowercased()] = try decode(cell)
             }
             out.append(SQLRow(values: values))
         }
