@@ -116,14 +116,15 @@ public final class Workers: @unchecked Sendable {
                 workers.append(StageWorker(
                     stage: .index,
                     plan: {
-                        // One index job at a time: it works through the whole backlog.
+                        // One index job at a time, for up to 1,000 items of the backlog (the next
+                        // round plans the rest): bounded, so a killed worker costs little of it.
                         if try await store.hasOpenJobs(stage: .index) { return 0 }
                         let backlog = try await store.searchBacklog(limit: 1000)
                         guard !backlog.isEmpty else { return 0 }
-                        return try await store.enqueue([NewJob(stage: .index, key: JobKeys.index(backlog: backlog), maxAttempts: 3)])
+                        return try await store.enqueue([NewJob(stage: .index, key: JobKeys.index(backlog: backlog), maxAttempts: 5)])
                     },
                     run: { _ in
-                        let report = await stage.run()
+                        let report = await stage.run(maxItems: 1000)
                         if report.failed > 0 && report.indexed == 0 { throw JobError(report.errors.prefix(3).joined(separator: "; ")) }
                     }))
             case .notify:

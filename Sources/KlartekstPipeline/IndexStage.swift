@@ -32,10 +32,13 @@ public struct IndexStage: Sendable {
         return CompoundSplitter(wordList: String(decoding: data, as: UTF8.self))
     }
 
-    public func run() async -> Report {
+    /// Indexes the backlog in batches, each committed, until it is empty — or, with `maxItems`,
+    /// once that many items are done (a job's bounded share: the backlog grows while the pipeline
+    /// runs, and a job that never ends is one a killed worker takes down with it every time).
+    public func run(maxItems: Int = .max) async -> Report {
         var report = Report()
         var failedKeys = Set<String>()
-        while !Task.isCancelled {
+        while !Task.isCancelled, report.indexed + report.failed < maxItems {
             let backlog: [SearchBacklogEntry]
             do {
                 backlog = try await store.searchBacklog(limit: batch + failedKeys.count).filter { !failedKeys.contains($0.itemKey) }
