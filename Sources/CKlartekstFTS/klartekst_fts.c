@@ -192,18 +192,29 @@ int klartekst_fts_register(sqlite3 *db) {
     return api->xCreateFunction(api, "klartekst_snippet_column", 0, klartekst_snippet_column, 0);
 }
 
-int klartekst_stem(const char *word, int length, char *out, int capacity) {
-    struct sb_stemmer *s = sb_stemmer_new("danish", "UTF_8");
+void *klartekst_stemmer_new(void) {
+    return sb_stemmer_new("danish", "UTF_8");
+}
+
+int klartekst_stemmer_stem(void *stemmer, const char *word, int length, char *out, int capacity) {
+    struct sb_stemmer *s = stemmer;
     if (!s) return -1;
     const sb_symbol *stem = sb_stemmer_stem(s, (const sb_symbol *)word, length);
     int n = stem ? sb_stemmer_length(s) : -1;
-    if (n < 0 || n + 1 > capacity) {
-        sb_stemmer_delete(s);
-        return -1;
-    }
+    if (n < 0 || n + 1 > capacity) return -1;
     memcpy(out, stem, n);
     out[n] = 0;
-    sb_stemmer_delete(s);
+    return n;
+}
+
+void klartekst_stemmer_free(void *stemmer) {
+    if (stemmer) sb_stemmer_delete(stemmer);
+}
+
+int klartekst_stem(const char *word, int length, char *out, int capacity) {
+    void *s = klartekst_stemmer_new();
+    int n = klartekst_stemmer_stem(s, word, length, out, capacity);
+    klartekst_stemmer_free(s);
     return n;
 }
 

@@ -432,7 +432,7 @@ public enum SearchRanking {
     }
 
     /// Days since 1970-01-01 for `yyyy-MM-dd` (proleptic Gregorian).
-    static func dayNumber(_ iso: String) -> Int? {
+    public static func dayNumber(_ iso: String) -> Int? {
         guard let (y0, m, d) = dateParts(iso) else { return nil }
         let y = m <= 2 ? y0 - 1 : y0
         let era = (y >= 0 ? y : y - 399) / 400

@@ -139,6 +139,8 @@ extension SQLStore {
     }
 
     static let hitColumns = "d.id, d.item_key, d.municipality, d.municipality_name, d.committee, d.meeting_slug, d.number, d.meeting_date, d.kind, d.decided, d.title"
+    /// PostgreSQL: the text a hit's snippet comes from.
+    static let snippetText = "left(d.analysis || E'\\n' || d.body || E'\\n' || d.attachments, 4000)"
 
     func search(_ r: SearchRequest, any: Bool) async throws -> SearchResults {
         let (filterSQL, filterBinds) = Self.searchFilters(r)
@@ -166,6 +168,8 @@ extension SQLStore {
             var rows: [SQLRow]
             var hits: [SearchHit]
             var total: Int
+            // PostgreSQL ranks in the statement: `rows` are then the page, with their texts.
+            var ranked = false
             // Past the relevance window the pages go on newest first, so every match can be reached.
             let sort = r.sort == .relevance && offset >= SearchRequest.relevanceWindow ? .newest : r.sort
             switch sort {
@@ -174,7 +178,15 @@ extension SQLStore {
                 // collected) are scored and then ordered by text relevance and age: a common word
                 // costs a bounded window, not a scoring of every match.
                 if dialect == .postgres {
-                    (rows, total) = try await Self.postgresWindow(match: match, tsquery: tsq, filterSQL: filterSQL, filterBinds: filterBinds, exec)
+                    // Plain words without filters: their density from the statistics, no probe.
+                    let share = filterSQL.isEmpty && !any && expanded == nil ? try await lexemeShares.share(of: r.query, exec) : nil
+                    (rows, total) = try await Self.postgresRelevance(
+                        match: match, tsquery: tsq, filterSQL: filterSQL, filterBinds: filterBinds, today: SearchRanking.dayNumber(r.today),
+                        page: (r.pageSize, offset), share: share, newestID: newestSearchID, exec)
+                    guard total > 0 else { return .empty }
+                    hits = rows.map(Self.hit)
+                    ranked = true
+                    break
                 } else if filterSQL.isEmpty {
                     (rows, total) = try await Self.sqliteWindow(match: match, scoreSQL: scoreSQL, count: count, exec)
                 } else {
@@ -186,7 +198,7 @@ extension SQLStore {
                     total = rows.count < SearchRequest.relevanceWindow ? rows.count : try await count()
                 }
                 guard total > 0 else { return .empty }
-                hits = SearchRanking.rank(rows.map(Self.hit), today: r.today)
+                hits = SearchRanking.rank(rows.map(Self.windowHit), today: r.today)
                 hits = Array(hits.dropFirst(offset).prefix(r.pageSize))
             case .newest:
                 total = try await count()
@@ -247,15 +259,18 @@ extension SQLStore {
                         details[id] = row
                     }
                 } else {
-                    for row in try await exec.query(
+                    // Our own snippets (HitSnippet) from the text ts_headline would read: it parses
+                    // and stems every word of every hit, here only the words that start like a
+                    // query word are stemmed. The query's lexemes as PostgreSQL normalised them.
+                    let pageRows = ranked ? rows : try await exec.query(
                         """
-                        SELECT \(Self.hitColumns), ts_headline('danish', left(d.analysis || E'\\n' || d.body || E'\\n' || d.attachments, 4000), q,
-                            'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "') AS s
-                        FROM search_doc d, \(tsq) q WHERE d.id IN (\(list))
+                        SELECT \(Self.hitColumns), \(Self.snippetText) AS text, CAST(q AS TEXT) AS q FROM search_doc d, \(tsq) q WHERE d.id IN (\(list))
                         """, [match])
-                    {
+                    let snippet = HitSnippet(tsquery: pageRows.first?.string("q") ?? "")
+                    let stemmer = DanishStemmer()
+                    for row in pageRows {
                         let id = Int64(row.int("id") ?? 0)
-                        snippets[id] = row.string("s") ?? ""
+                        snippets[id] = snippet.make(row.string("text") ?? "", stem: stemmer.stem)
                         details[id] = row
                     }
                 }
@@ -319,73 +334,133 @@ extension SQLStore {
         return (rows, forwards.count)
     }
 
-    /// PostgreSQL: the newest ``SearchRequest/relevanceWindow`` matches with their scores, and the
-    /// number of matches (capped). GIN returns matches in no useful order, and a common word's
-    /// posting list holds most of the items; so the words are matched within a recent id range,
-    /// inside the `search_doc_newest` index (its cost follows the range, not the word). Counting
-    /// the matches among the newest 1,024 items first gives their density, which sizes the range
-    /// for the window and the one for the count; a word too rare for a recent range is matched
-    /// over everything, where its posting list is short. Only the window is scored.
-    static func postgresWindow(
-        match: SQLValue, tsquery tsq: String, filterSQL: String, filterBinds: [SQLValue], _ exec: any SQLExecutor
+    /// PostgreSQL: a page of the newest ``SearchRequest/relevanceWindow`` matches, ranked (with
+    /// their columns and snippet texts), and the number of matches (capped). GIN returns matches
+    /// in no useful order, and a common word's posting list holds most of the items; so the words
+    /// are matched within a recent id range, inside the `search_doc_newest` index (its cost
+    /// follows the range, not the word). The density of matches — from the statistics (`share`),
+    /// else counted among the newest items — sizes the range for the window and the one for the
+    /// count; a range that falls short is widened from what it held, then everything is read (a
+    /// word too rare for a recent range has a short posting list). Only the window is scored, and
+    /// it is ranked in the statement, so only the page travels. The count runs on a second pooled
+    /// connection while the window is read (`exec` is the pool's).
+    static func postgresRelevance(
+        match: SQLValue, tsquery tsq: String, filterSQL: String, filterBinds: [SQLValue], today: Int?, page: (size: Int, offset: Int),
+        share: Double?, newestID: NewestSearchID, _ exec: any SQLExecutor
     ) async throws -> (rows: [SQLRow], total: Int) {
         let window = SearchRequest.relevanceWindow
         let cap = SearchResults.countCap + 1
-        let newest = try await exec.query("SELECT COALESCE(MAX(id), 0) AS n FROM search_doc", []).first?.int("n") ?? 0
+        let newest = try await newestID.value { try await exec.query("SELECT COALESCE(MAX(id), 0) AS n FROM search_doc", []).first?.int("n") ?? 0 }
         /// Ids in the blocks of 64 after `newest - range`, in the form the index answers (the
         /// expression of `search_doc_newest`, a bigint); everything when the range covers a quarter.
         func rangeSQL(_ range: Int?) -> (String, [SQLValue]) {
             guard let range, range < newest / 4 else { return ("", []) }
             return (" AND (-(d.id / 64)) < CAST(? AS BIGINT)", [.int(-Int64((newest - range) / 64))])
         }
-        func count(_ range: Int?) async throws -> Int {
-            let (rSQL, rBinds) = rangeSQL(range)
-            return try await exec.query(
-                "SELECT COUNT(*) AS n FROM (SELECT 1 FROM search_doc d, \(tsq) q WHERE d.tsv @@ q\(rSQL)\(filterSQL) LIMIT \(cap)) x",
-                [match] + rBinds + filterBinds
+        // Matches per item: from the statistics when the caller has them, else counted among the
+        // newest 1,024 items — if only a few match there, among the newest 16,384 (a range sized
+        // from a handful of matches would be far too wide) — in one statement.
+        var density = share
+        let near = 1024
+        let far = near * 16
+        if density == nil, !rangeSQL(near).0.isEmpty {
+            let (nearSQL, nearBinds) = rangeSQL(near)
+            let (farSQL, farBinds) = rangeSQL(far)
+            let counts = try await exec.query(
+                """
+                WITH p AS MATERIALIZED (SELECT (SELECT COUNT(*) FROM search_doc d, \(tsq) q WHERE d.tsv @@ q\(nearSQL)\(filterSQL)) AS near)
+                SELECT p.near, CASE WHEN p.near BETWEEN 1 AND 31 AND \(farSQL.isEmpty ? "FALSE" : "TRUE")
+                    THEN (SELECT COUNT(*) FROM search_doc d, \(tsq) q WHERE d.tsv @@ q\(farSQL)\(filterSQL)) END AS far FROM p
+                """, [match] + nearBinds + filterBinds + [match] + farBinds + filterBinds
+            ).first
+            if let n = counts?.int("far") {
+                density = Double(n) / Double(far)
+            } else if let n = counts?.int("near"), n > 0 {
+                density = Double(n) / Double(near)
+            }
+        }
+        /// Items that should hold `matches` at that density; nil (everything) without one.
+        func range(for matches: Int) -> Int? {
+            guard let density, density > 0 else { return nil }
+            return Int(min(Double(Int.max / 2), Double(matches) / density))
+        }
+        @Sendable func count(_ range: (String, [SQLValue])) async throws -> Int {
+            try await exec.query(
+                "SELECT COUNT(*) AS n FROM (SELECT FROM search_doc d, \(tsq) q WHERE d.tsv @@ q\(range.0)\(filterSQL) LIMIT \(cap)) x",
+                [match] + range.1 + filterBinds
             ).first?.int("n") ?? 0
         }
-        /// The newest matches, scored; in a range also the range's matches (`n`: the bitmap scan
-        /// reads them all anyway, to sort them). `d.id + 0`: never a walk down the key testing
-        /// every item's words (the planner's choice for a word it wrongly thinks common: seconds).
-        func ranked(_ range: Int?) async throws -> (rows: [SQLRow], inRange: Int) {
+        /// The newest matches (`fill` of them, at most the window) ranked like
+        /// ``SearchRanking/rank(_:today:)`` — text score by age, then date, then key — and the
+        /// requested page of them with their columns and texts; in a range also the range's
+        /// matches (`n`: the bitmap scan reads them all anyway, to sort them). `d.id + 0`: never a
+        /// walk down the key testing every item's words (the planner's choice for a word it
+        /// wrongly thinks common: seconds). One row with no id when the page is empty.
+        func ranked(_ range: Int?) async throws -> (rows: [SQLRow], fill: Int, inRange: Int) {
             let (rSQL, rBinds) = rangeSQL(range)
             let rows = try await exec.query(
                 """
-                SELECT d.id, d.item_key, d.meeting_date, w.n, ts_rank_cd(d.tsv, q) AS score FROM (
+                WITH w AS MATERIALIZED (
                     SELECT d.id, \(rSQL.isEmpty ? "0" : "COUNT(*) OVER ()") AS n FROM search_doc d, \(tsq) q
                     WHERE d.tsv @@ q\(rSQL)\(filterSQL) ORDER BY d.id + 0 DESC LIMIT \(window)
-                ) w JOIN search_doc d ON d.id = w.id, \(tsq) q ORDER BY d.id DESC
-                """, [match] + rBinds + filterBinds + [match])
-            return (rows, rows.first?.int("n") ?? 0)
+                ), r AS MATERIALIZED (
+                    SELECT w.id, ts_rank_cd(d.tsv, q) AS score, d.meeting_date AS date, d.item_key AS key FROM w JOIN search_doc d ON d.id = w.id, \(tsq) q
+                ), a AS MATERIALIZED (
+                    SELECT x.date, 1.0 + CAST(\(Self.ageSQL("x.date", today: today)) AS float8) / 365.0 AS age FROM (SELECT DISTINCT r.date FROM r) x
+                ), p AS MATERIALIZED (
+                    SELECT r.id, r.score, r.date, r.key, CAST(r.score AS float8) / a.age AS rank FROM r JOIN a ON a.date = r.date
+                    ORDER BY rank DESC, r.date COLLATE "C" DESC, r.key COLLATE "C" LIMIT \(page.size) OFFSET \(page.offset)
+                )
+                SELECT s.fill, s.n, \(Self.hitColumns), p.score, \(Self.snippetText) AS text, CAST(q AS TEXT) AS q
+                FROM (SELECT COUNT(*) AS fill, COALESCE(MAX(n), 0) AS n FROM w) s
+                    LEFT JOIN (p JOIN search_doc d ON d.id = p.id) ON TRUE, \(tsq) q
+                ORDER BY p.rank DESC, p.date COLLATE "C" DESC, p.key COLLATE "C"
+                """, [match] + rBinds + filterBinds + [match, match])
+            return (rows.filter { $0.int("id") != nil }, rows.first?.int("fill") ?? 0, rows.first?.int("n") ?? 0)
         }
-        // The density of matches among the newest 1,024 items; if only a few match there, among
-        // the newest 16,384 (a range sized from a handful of matches would be far too wide).
-        var probe = 1024
-        var density = rangeSQL(probe).0.isEmpty ? 0 : try await count(probe)
-        if density > 0, density < 32, !rangeSQL(probe * 16).0.isEmpty {
-            probe *= 16
-            density = try await count(probe)
-        }
-        // A range that should hold the window at that density (+30 %).
-        let windowRange = density > 0 ? probe * window * 13 / (density * 10) : nil
-        let first = try await ranked(windowRange)
-        var rows = first.rows
-        let inRange = first.inRange
+        // A range that should hold the window at that density (+30 %), and one that should hold
+        // the count's cap (+50 %), counted meanwhile.
+        let windowRange = range(for: window * 13 / 10)
+        let countRange = rangeSQL(range(for: cap * 15 / 10))
+        async let early: Int? = windowRange == nil ? nil : count(countRange)
+        var (rows, fill, inRange) = try await ranked(windowRange)
         var whole = rangeSQL(windowRange).0.isEmpty
-        if rows.count < window, !whole {
-            // Sparser further back than among the newest: everything.
-            rows = try await ranked(nil).rows
+        if fill < window, !whole, let windowRange, fill > 0 {
+            // Sparser in the range than estimated: a range sized from what it held, then everything.
+            let wider = windowRange * (window * 13 / 10) / fill
+            (rows, fill, inRange) = try await ranked(wider)
+            whole = rangeSQL(wider).0.isEmpty
+        }
+        if fill < window, !whole {
+            (rows, fill, inRange) = try await ranked(nil)
             whole = true
         }
-        if rows.count < window { return (rows, rows.count) }
+        let counted = try await early
+        if fill < window { return (rows, fill) }
         if !whole, inRange >= cap { return (rows, inRange) }
-        // A range that should hold the count's cap (+20 %) at the window's density; a count there
-        // that stays under the cap says nothing of the rest: then everything.
-        let countRange = whole ? nil : windowRange.map { $0 * cap * 12 / (max(inRange, 1) * 10) }
-        let countWhole = rangeSQL(countRange).0.isEmpty
-        let total = try await count(countRange)
-        return (rows, total < cap && !countWhole ? try await count(nil) : total)
+        if let counted, counted >= cap || countRange.0.isEmpty { return (rows, counted) }
+        // Fewer than the cap in the count's range says nothing of the rest: a range sized from the
+        // window's own density (+20 %), if wider, then everything.
+        if !whole, let windowRange {
+            let wider = rangeSQL(windowRange * cap * 12 / (max(inRange, 1) * 10))
+            if !wider.0.isEmpty, wider.1 != countRange.1 {
+                let total = try await count(wider)
+                if total >= cap { return (rows, total) }
+            }
+        }
+        return (rows, try await count(("", [])))
+    }
+
+    /// SQL: the days from the text date `column` to day number `today`, as
+    /// ``SearchRanking/combined(score:date:today:)`` counts them: not below 0, 365 for no date.
+    /// A day past the month's end runs on into the next month, as in ``SearchRanking/dayNumber(_:)``
+    /// (the date is the month's first plus the days); years before 1000 count as no date.
+    static func ageSQL(_ column: String, today: Int?) -> String {
+        guard let today else { return "365" }
+        return """
+            CASE WHEN \(column) ~ '^[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])' THEN GREATEST(0, (DATE '1970-01-01' + \(today))
+                - (CAST(substr(\(column), 1, 8) || '01' AS date) + (CAST(substr(\(column), 9, 2) AS integer) - 1))) ELSE 365 END
+            """
     }
 
     /// PostgreSQL: `text` (to_tsquery syntax) normalised, with each prefix replaced by the indexed
@@ -437,6 +512,13 @@ extension SQLStore {
         }
     }
 
+    /// A relevance window's row: what ranking reads (the page's hits get the rest).
+    static func windowHit(_ r: SQLRow) -> SearchHit {
+        SearchHit(
+            itemKey: r.string("item_key") ?? "", municipality: "", municipalityName: "", committee: "", meetingSlug: "", number: "",
+            date: r.string("meeting_date") ?? "", kind: "", decided: false, title: "", snippet: "", score: r.double("score") ?? 0)
+    }
+
     static func hit(_ r: SQLRow) -> SearchHit {
         SearchHit(
             itemKey: r.string("item_key") ?? "", municipality: r.string("municipality") ?? "", municipalityName: r.string("municipality_name") ?? "",
@@ -453,5 +535,63 @@ extension SQLStore {
                 .text(municipality ?? ""), .text(municipality ?? "")
             ).compactMap { $0.string("committee") }
         }
+    }
+}
+
+/// The newest indexed id, read again at most every 5 seconds: PostgreSQL's relevance window
+/// counts back from it. A stale value costs no result — the ranges it sets have no upper bound,
+/// so newer items are in them, and a window that comes up short is read over everything.
+final class NewestSearchID: @unchecked Sendable {
+    let lock = NSLock()
+    var cached: (id: Int, at: ContinuousClock.Instant)?
+
+    func value(_ read: () async throws -> Int) async throws -> Int {
+        let now = ContinuousClock.now
+        if let c = lock.withLock({ cached }), now - c.at < .seconds(5) { return c.id }
+        let id = try await read()
+        lock.withLock { cached = (id, now) }
+        return id
+    }
+}
+
+/// The share of items holding each of the most common indexed words, from PostgreSQL's
+/// statistics (ANALYZE's `most_common_elems` of `search_doc.tsv`; autovacuum keeps them), read
+/// again at most every 10 minutes. A query of plain words that are all among them gets its
+/// density from here instead of from counting its newest matches — an estimate only: the
+/// ranges it sets are checked against what they hold.
+final class LexemeShares: @unchecked Sendable {
+    let lock = NSLock()
+    var cached: (shares: [String: Double], at: ContinuousClock.Instant)?
+
+    /// Matches per item for `query` (the words' shares multiplied), or nil when a term is not a
+    /// plain word or a word is not among the common ones.
+    func share(of query: SearchQuery, _ exec: any SQLExecutor) async throws -> Double? {
+        var words: [String] = []
+        for term in query.terms {
+            guard case .word(let w) = term, w.allSatisfy(\.isLetter) else { return nil }
+            words.append(w)
+        }
+        guard !words.isEmpty else { return nil }
+        let now = ContinuousClock.now
+        var shares = lock.withLock { cached.flatMap { now - $0.at < .seconds(600) ? $0.shares : nil } }
+        if shares == nil {
+            let rows = try await exec.query(
+                """
+                SELECT u.lexeme, u.share FROM pg_stats s,
+                    unnest(CAST(CAST(s.most_common_elems AS TEXT) AS TEXT[]), s.most_common_elem_freqs) AS u(lexeme, share)
+                WHERE s.schemaname = current_schema() AND s.tablename = 'search_doc' AND s.attname = 'tsv' AND u.lexeme IS NOT NULL
+                """, [])
+            let read = Dictionary(rows.compactMap { r in r.string("lexeme").map { ($0, r.double("share") ?? 0) } }, uniquingKeysWith: { a, _ in a })
+            lock.withLock { cached = (read, now) }
+            shares = read
+        }
+        guard let shares, !shares.isEmpty else { return nil }
+        let stemmer = DanishStemmer()
+        var product = 1.0
+        for w in words {
+            guard let s = shares[stemmer.stem(w)], s > 0 else { return nil }
+            product *= s
+        }
+        return product
     }
 }

@@ -9,6 +9,10 @@ public final class SQLStore: KlartekstStore {
     let now: @Sendable () -> Date
     /// When this process last looked for expired leases, per stage (``claim`` does so once a second).
     let leaseSweeps = LeaseSweeps()
+    /// The newest search document's id, for PostgreSQL's relevance window.
+    let newestSearchID = NewestSearchID()
+    /// PostgreSQL's statistics of the indexed words, for the relevance window's ranges.
+    let lexemeShares = LexemeShares()
 
     public init(database: any SQLDatabase, now: @escaping @Sendable () -> Date = { Date() }) {
         self.db = database

@@ -1,8 +1,8 @@
 import Foundation
 import KlartekstApp
-import KlartekstCore
+@testable import KlartekstCore
 import KlartekstPipeline
-import KlartekstStore
+@testable import KlartekstStore
 import KlartekstTestSupport
 import Logging
 import Testing
@@ -157,17 +157,63 @@ struct SearchContractTests {
                 ("budget", "kalundborg", { $0 % 10 == 0 && $0 % 7 == 0 }),
                 ("tilskud", "kalundborg", { $0 % 4 != 0 && $0 % 7 == 0 }),
             ]
-            for (query, municipality, matches) in cases {
-                let expected = (1...n).filter(matches)
-                let results = try await store.search(SearchRequest(query: .parse(query), municipality: municipality, today: "2026-11-30"))
-                let label = "\(backend) «\(query)» \(municipality ?? "")"
-                #expect(results.total == min(expected.count, SearchResults.countCap), "\(label): total \(results.total), expected \(expected.count)")
-                #expect(results.totalIsCapped == (expected.count > SearchResults.countCap), "\(label)")
-                #expect(results.hits.count == min(20, expected.count), "\(label): \(results.hits.count) hits")
-                let newest = Set(expected.suffix(SearchRequest.relevanceWindow).map { "t-\($0)" })
-                let outside = results.hits.map(\.itemKey).filter { !newest.contains($0) }
-                #expect(outside.isEmpty, "\(label): hits outside the newest \(SearchRequest.relevanceWindow) matches: \(outside)")
+            // PostgreSQL: first without statistics (densities counted among the newest items), then
+            // after ANALYZE (plain words take theirs from the statistics).
+            for round in backend == .postgres ? ["probed", "statistics"] : ["sqlite"] {
+                if round == "statistics" {
+                    try await store.db.read { try await $0.query("ANALYZE search_doc", []) }
+                    store.lexemeShares.lock.withLock { store.lexemeShares.cached = nil }
+                    let shares = try await store.db.read { exec in
+                        [try await store.lexemeShares.share(of: .parse("tilskud"), exec), try await store.lexemeShares.share(of: .parse("tilskud vindmølleparker"), exec)]
+                    }
+                    #expect(shares[0].map { abs($0 - 0.75) < 0.05 } == true, "\(shares)")
+                    #expect(shares[1] == nil, "a word not among the common ones: no estimate")
+                }
+                for (query, municipality, matches) in cases {
+                    let expected = (1...n).filter(matches)
+                    let request = SearchRequest(query: .parse(query), municipality: municipality, today: "2026-11-30")
+                    let results = try await store.search(request)
+                    let label = "\(round) «\(query)» \(municipality ?? "")"
+                    #expect(results.total == min(expected.count, SearchResults.countCap), "\(label): total \(results.total), expected \(expected.count)")
+                    #expect(results.totalIsCapped == (expected.count > SearchResults.countCap), "\(label)")
+                    #expect(results.hits.count == min(20, expected.count), "\(label): \(results.hits.count) hits")
+                    let newest = Set(expected.suffix(SearchRequest.relevanceWindow).map { "t-\($0)" })
+                    let outside = results.hits.map(\.itemKey).filter { !newest.contains($0) }
+                    #expect(outside.isEmpty, "\(label): hits outside the newest \(SearchRequest.relevanceWindow) matches: \(outside)")
+                    if backend == .postgres, !query.contains("*") {
+                        // PostgreSQL ranks in SQL: the same order as SearchRanking over the same window.
+                        let window = try await store.db.read { exec in
+                            try await exec.query(
+                                """
+                                SELECT d.item_key, d.meeting_date, ts_rank_cd(d.tsv, q) AS score FROM search_doc d, to_tsquery('danish', ?) q
+                                WHERE d.tsv @@ q AND (? = '' OR d.municipality = ?) ORDER BY d.id DESC LIMIT \(SearchRequest.relevanceWindow)
+                                """, [.text(request.query.tsquery()), .text(municipality ?? ""), .text(municipality ?? "")])
+                        }
+                        let ranked = SearchRanking.rank(window.map(SQLStore.windowHit), today: request.today).prefix(20).map(\.itemKey)
+                        #expect(results.hits.map(\.itemKey) == ranked, "\(label): SQL ranking differs from SearchRanking")
+                    }
+                }
             }
+        }
+    }
+
+    @Test("PostgreSQL counts a date's age in days as SearchRanking does", arguments: TestBackend.available.filter { $0 == .postgres })
+    func ageInSQL(backend: TestBackend) async throws {
+        try await backend.withStore { store, _ in
+            let today = try #require(SearchRanking.dayNumber("2026-11-30"))
+            let dates = [
+                "2026-11-30", "2026-11-29", "2025-11-30", "2024-02-29", "2026-12-24", "2026-02-31", "2026-04-31", "1999-01-01T10:00:00",
+                "2000-03-01", "1970-01-01", "", "2026-13-01", "2026-00-10", "2026-1-5", "garbage", "20261130", "1000-06-15",
+            ]
+            for date in dates {
+                let sql = try await store.db.read { exec in
+                    try await exec.query("SELECT \(SQLStore.ageSQL("t.d", today: today)) AS days FROM (SELECT CAST(? AS TEXT) AS d) t", [.text(date)])
+                        .first?.int("days")
+                }
+                #expect(sql == max(0, SearchRanking.days(from: date, toDay: today)), "«\(date)»")
+            }
+            let none = try await store.db.read { try await $0.query("SELECT \(SQLStore.ageSQL("d", today: nil)) AS days FROM (SELECT 'x' AS d) t", []).first?.int("days") }
+            #expect(none == 365, "no valid today: every item counts as a year old")
         }
     }
 

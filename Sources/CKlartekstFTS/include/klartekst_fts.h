@@ -12,4 +12,11 @@ int klartekst_fts_register(sqlite3 *db);
 /// the stem's length, or -1 when it does not fit. For tests and the PostgreSQL side.
 int klartekst_stem(const char *word, int length, char *out, int capacity);
 
+/// A Snowball "danish" stemmer for many words (not thread-safe: one per caller at a time);
+/// NULL when libstemmer has no Danish.
+void *klartekst_stemmer_new(void);
+/// Like klartekst_stem, with a stemmer from klartekst_stemmer_new.
+int klartekst_stemmer_stem(void *stemmer, const char *word, int length, char *out, int capacity);
+void klartekst_stemmer_free(void *stemmer);
+
 #endif

@@ -1,0 +1,196 @@
+/// A search hit's snippet from its text and the query's lexemes: the words around the first
+/// match (and around the first match of a query word not yet shown), the matched words
+/// between U+0001 and U+0002 (the page turns them into `<mark>`), `…` where text is left out.
+/// The same shape as SQLite's `snippet()` (24 words), for PostgreSQL, where `ts_headline`
+/// re-parses and stems every word of every hit's text; here only the words that start like a
+/// query word are stemmed.
+public struct HitSnippet: Sendable, Equatable {
+    /// Whole lexemes (`hjemløs`) and prefixes (`energi` of `energi:*`) as the index stems them.
+    public var words: Set<String>
+    public var prefixes: [String]
+    /// Words per snippet; with two fragments each gets half.
+    public var length = 24
+
+    public init(words: Set<String>, prefixes: [String]) {
+        self.words = words
+        self.prefixes = prefixes
+        var keys = Set<UInt64>()
+        var short = false
+        for w in Array(words) + prefixes {
+            let key = Array(String(w.prefix(3)).utf8)
+            keys.insert(Self.pack(key[...]))
+            short = short || w.count < 3
+        }
+        self.keys = keys
+        hasShortKeys = short
+    }
+
+    /// From a tsquery as PostgreSQL prints it (`'hjemløs':* & 'strategi'`).
+    public init(tsquery q: String) {
+        let tokens = TSQueryText.tokens(q)
+        self.init(words: Set(tokens.filter { !$0.isPrefix }.map(\.lexeme)), prefixes: tokens.filter(\.isPrefix).map(\.lexeme))
+    }
+
+    /// First (up to) three letters of every lexeme, packed: a word that starts otherwise is never stemmed.
+    var keys: Set<UInt64>
+    var hasShortKeys: Bool
+
+    struct Word {
+        var start: Int
+        var end: Int
+        var lexeme: String?
+    }
+
+    /// `stem` stems one lower-case word (Snowball "danish", as the index does); Snowball's
+    /// stem is always a prefix of the word, which the key test relies on. Works on the UTF-8
+    /// bytes: only the words whose first letters are a key become strings.
+    public func make(_ text: String, stem: (String) -> String) -> String {
+        let bytes = Array(text.utf8)
+        var words: [Word] = []
+        words.reserveCapacity(bytes.count / 6)
+        var i = 0
+        while i < bytes.count {
+            let (isWord, length) = Self.scalar(bytes, i)
+            guard isWord else { i += length; continue }
+            var j = i + length
+            var third = j  // the end of the word's third letter
+            var letters = 1
+            while j < bytes.count {
+                let (w, l) = Self.scalar(bytes, j)
+                guard w else { break }
+                j += l
+                letters += 1
+                if letters <= 3 { third = j }
+            }
+            words.append(Word(start: i, end: j, lexeme: lexeme(bytes, i, third, j, stem: stem)))
+            i = j
+        }
+        guard !words.isEmpty else { return "" }
+        guard let first = words.firstIndex(where: { $0.lexeme != nil }) else {
+            return render(bytes, words, [0..<min(length, words.count)])
+        }
+        // A second fragment for a query word the first does not show.
+        let firstSpan = span(around: first, length, words.count)
+        let shown = Set(words[firstSpan].compactMap(\.lexeme))
+        if let second = words.indices.first(where: { !firstSpan.contains($0) && words[$0].lexeme.map { !shown.contains($0) } == true }) {
+            let part = length / 2
+            let a = span(around: first, part, words.count)
+            var b = span(around: second, part, words.count)
+            if b.overlaps(a) { b = max(b.lowerBound, a.upperBound)..<max(b.upperBound, a.upperBound) }
+            let spans = [a, b].filter { !$0.isEmpty }.sorted { $0.lowerBound < $1.lowerBound }
+            return render(bytes, words, spans)
+        }
+        return render(bytes, words, [firstSpan])
+    }
+
+    /// Whether the scalar at `i` is a letter or digit, and its length in bytes.
+    @inline(__always)
+    static func scalar(_ b: [UInt8], _ i: Int) -> (Bool, Int) {
+        let c = b[i]
+        guard c < 0x80 else { return nonASCII(b, i) }
+        let l = c | 0x20
+        return ((c >= 0x30 && c <= 0x39) || (l >= 0x61 && l <= 0x7A), 1)
+    }
+
+    @inline(never)
+    static func nonASCII(_ b: [UInt8], _ i: Int) -> (Bool, Int) {
+        let c = b[i]
+        let length = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1
+        guard length > 1, i + length <= b.count else { return (false, 1) }
+        // Latin-1 letters (æ, ø, å, é, …): no table needed.
+        if c == 0xC3 { return (b[i + 1] != 0x97 && b[i + 1] != 0xB7, 2) }
+        var v = UInt32(c) & (0xFF >> UInt32(length + 1))
+        for k in 1..<length { v = v << 6 | UInt32(b[i + k] & 0x3F) }
+        guard let s = Unicode.Scalar(v) else { return (false, length) }
+        return (s.properties.isAlphabetic || s.properties.numericType != nil, length)
+    }
+
+    /// The query lexeme the word `bytes[start..<end]` is a form of, if any (`third`: the end of
+    /// its first three letters).
+    func lexeme(_ bytes: [UInt8], _ start: Int, _ third: Int, _ end: Int, stem: (String) -> String) -> String? {
+        guard keys.contains(Self.pack(bytes[start..<third], lowering: true)) || (hasShortKeys && shortKeyMatches(bytes, start, third))
+        else { return nil }
+        let s = stem(String(decoding: bytes[start..<end], as: UTF8.self).lowercased())
+        if words.contains(s) { return s }
+        return prefixes.first { s.hasPrefix($0) }
+    }
+
+    /// A lexeme of one or two letters that the word starts with.
+    func shortKeyMatches(_ bytes: [UInt8], _ start: Int, _ third: Int) -> Bool {
+        var end = start
+        for _ in 0..<2 where end < third {
+            end += Self.scalar(bytes, end).1
+            if keys.contains(Self.pack(bytes[start..<end], lowering: true)) { return true }
+        }
+        return false
+    }
+
+    /// Up to 8 UTF-8 bytes in one number (a longer key only makes a word stemmed needlessly);
+    /// `lowering`: ASCII and Latin-1 capitals (Æ, Ø, Å, …) as small letters.
+    static func pack(_ bytes: ArraySlice<UInt8>, lowering: Bool = false) -> UInt64 {
+        var v: UInt64 = 0
+        var previous: UInt8 = 0
+        for (n, b) in bytes.enumerated() where n < 8 {
+            var c = b
+            if lowering {
+                if c >= 0x41 && c <= 0x5A {
+                    c |= 0x20
+                } else if previous == 0xC3, c >= 0x80, c <= 0x9E, c != 0x97 {
+                    c += 0x20
+                }
+            }
+            previous = b
+            v = v << 8 | UInt64(c)
+        }
+        return v | UInt64(min(bytes.count, 8)) << 60
+    }
+
+    /// `length` words starting a few before `index`.
+    func span(around index: Int, _ length: Int, _ count: Int) -> Range<Int> {
+        let start = max(0, min(index - length / 4, count - length))
+        return start..<min(count, start + length)
+    }
+
+    func render(_ bytes: [UInt8], _ words: [Word], _ spans: [Range<Int>]) -> String {
+        var parts: [String] = []
+        for s in spans {
+            var out = s.lowerBound > 0 ? "…" : ""
+            var cursor = words[s.lowerBound].start
+            for n in s {
+                let w = words[n]
+                out += Self.flattened(bytes[cursor..<w.start])
+                let word = String(decoding: bytes[w.start..<w.end], as: UTF8.self)
+                out += w.lexeme == nil ? word : "\u{1}" + word + "\u{2}"
+                cursor = w.end
+            }
+            if s.upperBound < words.count {
+                out += "…"
+            } else {
+                var rest = Self.flattened(bytes[cursor...])
+                while rest.last == " " { rest.removeLast() }
+                out += rest
+            }
+            parts.append(out)
+        }
+        return parts.joined(separator: " ")
+    }
+
+    /// Bytes between words on one line: runs of white space as one space, U+0001 and U+0002
+    /// (the marks) left out.
+    static func flattened(_ s: ArraySlice<UInt8>) -> String {
+        var out: [UInt8] = []
+        var space = false
+        for c in s {
+            switch c {
+            case 0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D: space = true
+            case 0x01, 0x02: continue
+            default:
+                if space { out.append(0x20) }
+                space = false
+                out.append(c)
+            }
+        }
+        if space { out.append(0x20) }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
