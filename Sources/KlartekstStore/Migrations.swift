@@ -510,5 +510,18 @@ enum Migrations {
                 "{POSTGRES}INSERT INTO search_lexeme SELECT DISTINCT unnest(tsvector_to_array(tsv)) FROM search_doc ON CONFLICT DO NOTHING",
             ]
         ),
+        (
+            "0015-search-municipality",
+            [
+                // PostgreSQL: the municipality in the same GIN index, so "these words in this
+                // municipality among the newest items" is answered inside the index instead of by
+                // reading every match in the range to test its municipality (a common word in one of
+                // 98 municipalities: 44 → 16 ms on a million items). Queries without the filter read
+                // the other two columns' entries only, as before.
+                "{POSTGRES}DROP INDEX search_doc_newest",
+                "{POSTGRES}CREATE INDEX search_doc_newest ON search_doc USING GIN ((-(id / 64)), tsv, municipality)",
+                "{POSTGRES}ANALYZE search_doc",
+            ]
+        ),
     ]
 }
