@@ -152,33 +152,34 @@ public struct HitSnippet: Sendable, Equatable {
     }
 
     func render(_ bytes: [UInt8], _ words: [Word], _ spans: [Range<Int>]) -> String {
-        var parts: [String] = []
-        for s in spans {
-            var out = s.lowerBound > 0 ? "…" : ""
+        let ellipsis: [UInt8] = Array("…".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(spans.reduce(0) { $0 + words[$1.upperBound - 1].end - words[$1.lowerBound].start } + 16)
+        for (n, s) in spans.enumerated() {
+            if n > 0 { out.append(0x20) }
+            if s.lowerBound > 0 { out += ellipsis }
             var cursor = words[s.lowerBound].start
-            for n in s {
-                let w = words[n]
-                out += Self.flattened(bytes[cursor..<w.start])
-                let word = String(decoding: bytes[w.start..<w.end], as: UTF8.self)
-                out += w.lexeme == nil ? word : "\u{1}" + word + "\u{2}"
+            for i in s {
+                let w = words[i]
+                Self.appendFlattened(bytes[cursor..<w.start], to: &out)
+                if w.lexeme != nil { out.append(0x01) }
+                out += bytes[w.start..<w.end]
+                if w.lexeme != nil { out.append(0x02) }
                 cursor = w.end
             }
             if s.upperBound < words.count {
-                out += "…"
+                out += ellipsis
             } else {
-                var rest = Self.flattened(bytes[cursor...])
-                while rest.last == " " { rest.removeLast() }
-                out += rest
+                Self.appendFlattened(bytes[cursor...], to: &out)
+                while out.last == 0x20 { out.removeLast() }
             }
-            parts.append(out)
         }
-        return parts.joined(separator: " ")
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Bytes between words on one line: runs of white space as one space, U+0001 and U+0002
     /// (the marks) left out.
-    static func flattened(_ s: ArraySlice<UInt8>) -> String {
-        var out: [UInt8] = []
+    static func appendFlattened(_ s: ArraySlice<UInt8>, to out: inout [UInt8]) {
         var space = false
         for c in s {
             switch c {
@@ -191,6 +192,5 @@ public struct HitSnippet: Sendable, Equatable {
             }
         }
         if space { out.append(0x20) }
-        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -198,15 +198,27 @@ public struct SearchQuery: Sendable, Equatable {
     }
 
     /// SQLite FTS5 syntax: every term a quoted string (so it is never an operator), prefixes
-    /// with `*`, joined by AND or OR.
-    public func fts5(any: Bool = false) -> String {
-        terms.map { t in
+    /// with `*`, joined by AND or OR; with a municipality, only its items (the index's
+    /// `municipality` column holds ``municipalityToken(_:)``, so FTS5 intersects the two instead
+    /// of every match being read to test its municipality).
+    public func fts5(any: Bool = false, municipality: String? = nil) -> String {
+        let words = terms.map { t in
             switch t {
             case .word(let w): return "\"\(w)\""
             case .prefix(let w): return "\"\(w)\"*"
             case .phrase(let ws): return "\"\(ws.joined(separator: " "))\""
             }
         }.joined(separator: any ? " OR " : " AND ")
+        guard let municipality else { return words }
+        let token = Self.municipalityToken(municipality).replacingOccurrences(of: "\"", with: "\"\"")
+        return "(\(words)) AND municipality : \"\(token)\""
+    }
+
+    /// What SQLite's search index holds for a municipality (the `search_fts_content` view of
+    /// migration 0016 makes the same): a digit and the slug without hyphens — one token, and not
+    /// a word a search makes or starts.
+    public static func municipalityToken(_ slug: String) -> String {
+        "0" + slug.replacingOccurrences(of: "-", with: "")
     }
 
     /// PostgreSQL `to_tsquery('danish', …)` syntax; the words are letters and digits only.

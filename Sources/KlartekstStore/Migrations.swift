@@ -523,5 +523,26 @@ enum Migrations {
                 "{POSTGRES}ANALYZE search_doc",
             ]
         ),
+        (
+            "0016-search-fts-municipality",
+            [
+                // SQLite: the municipality as a sixth FTS5 column, so a search in one municipality
+                // is an intersection inside the index instead of a read of every match's row to test
+                // it (hjemløse in Kalundborg on a million items: 107 ms). The index reads its columns
+                // from a view that turns the slug into one token no search makes or starts
+                // (SearchQuery.municipalityToken); its weight in the rank is 0. Rebuilt from search_doc.
+                "{SQLITE}DROP TABLE search_fts",
+                """
+                {SQLITE}CREATE VIEW search_fts_content AS SELECT id, title, analysis, parts, body, attachments,
+                    '0' || replace(municipality, '-', '') AS municipality FROM search_doc
+                """,
+                """
+                {SQLITE}CREATE VIRTUAL TABLE search_fts USING fts5(title, analysis, parts, body, attachments, municipality,
+                    content='search_fts_content', content_rowid='id', tokenize='klartekst_danish', prefix='3 4 5 6 7 8')
+                """,
+                "{SQLITE}INSERT INTO search_fts(search_fts, rank) VALUES ('rank', 'bm25(10.0, 4.0, 2.0, 2.0, 1.0, 0.0)')",
+                "{SQLITE}INSERT INTO search_fts(search_fts) VALUES ('rebuild')",
+            ]
+        ),
     ]
 }

@@ -125,7 +125,7 @@ extension SQLStore {
                 return try await exec.query(
                     "SELECT \(Self.hitColumns), 0 AS score, d.analysis FROM search_doc d WHERE 1 = 1\(filterSQL) ORDER BY d.id LIMIT \(limit)", filterBinds)
             }
-            let match: SQLValue = .text(dialect == .sqlite ? request.query.fts5() : request.query.tsquery())
+            let match: SQLValue = .text(dialect == .sqlite ? request.query.fts5(municipality: request.municipality) : request.query.tsquery())
             let from = dialect == .sqlite ? "search_fts CROSS JOIN search_doc d ON d.id = search_fts.rowid" : "search_doc d, to_tsquery('danish', ?) q"
             let matchSQL = dialect == .sqlite ? "search_fts MATCH ?" : "d.tsv @@ q"
             return try await exec.query(

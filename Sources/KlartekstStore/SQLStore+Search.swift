@@ -65,8 +65,8 @@ extension SQLStore {
                     if dialect == .sqlite {
                         try await exec.execute(
                             """
-                            INSERT INTO search_fts (search_fts, rowid, title, analysis, parts, body, attachments)
-                            SELECT 'delete', id, title, analysis, parts, body, attachments FROM search_doc WHERE id = ?
+                            INSERT INTO search_fts (search_fts, rowid, title, analysis, parts, body, attachments, municipality)
+                            SELECT 'delete', id, title, analysis, parts, body, attachments, municipality FROM search_fts_content WHERE id = ?
                             """, .int(id))
                     }
                     try await exec.execute(
@@ -86,9 +86,12 @@ extension SQLStore {
                     id = Int64(row?.int("id") ?? 0)
                 }
                 if dialect == .sqlite {
+                    // The index's columns as its content view gives them (the municipality as a token).
                     try await exec.execute(
-                        "INSERT INTO search_fts (rowid, title, analysis, parts, body, attachments) VALUES (?, ?, ?, ?, ?, ?)",
-                        .int(id), .text(d.title), .text(d.analysis), .text(d.parts), .text(d.body), .text(d.attachments))
+                        """
+                        INSERT INTO search_fts (rowid, title, analysis, parts, body, attachments, municipality)
+                        SELECT id, title, analysis, parts, body, attachments, municipality FROM search_fts_content WHERE id = ?
+                        """, .int(id))
                 } else {
                     written.append(id)
                 }
@@ -148,12 +151,12 @@ extension SQLStore {
         // PostgreSQL: the words as a tsquery; prefixes expanded to their word forms when known.
         let expanded = dialect == .postgres && r.query.terms.contains(where: { if case .prefix = $0 { true } else { false } })
             ? try await postgresExpanded(r.query.tsquery(any: any)) : nil
-        let match: SQLValue = .text(expanded ?? (dialect == .sqlite ? r.query.fts5(any: any) : r.query.tsquery(any: any)))
+        let match: SQLValue = .text(expanded ?? (dialect == .sqlite ? r.query.fts5(any: any, municipality: r.municipality) : r.query.tsquery(any: any)))
         let tsq = expanded == nil ? "to_tsquery('danish', ?)" : "CAST(? AS tsquery)"
         // SQLite scores with our klartekst_rank (BM25's term-frequency part, column weights, no
         // IDF: it reads only the matched rows, where bm25() reads a common word's whole doclist).
         let (from, matchSQL, scoreSQL): (String, String, String) = dialect == .sqlite
-            ? ("search_fts CROSS JOIN search_doc d ON d.id = search_fts.rowid", "search_fts MATCH ?", "klartekst_rank(search_fts, 10.0, 4.0, 2.0, 2.0, 1.0)")
+            ? ("search_fts CROSS JOIN search_doc d ON d.id = search_fts.rowid", "search_fts MATCH ?", "klartekst_rank(search_fts, 10.0, 4.0, 2.0, 2.0, 1.0, 0.0)")
             : ("search_doc d, \(tsq) q", "d.tsv @@ q", "ts_rank_cd(d.tsv, q)")
         // Without filters SQLite counts in the FTS index alone (no row reads).
         let countFrom = dialect == .sqlite && filterSQL.isEmpty ? "search_fts" : from

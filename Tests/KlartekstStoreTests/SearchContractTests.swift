@@ -102,6 +102,10 @@ struct SearchContractTests {
             let hit = try #require(try await store.search(SearchRequest(query: .parse("hjemløshed"), today: "2026-11-30")).hits.first)
             let marked = try #require(hit.snippet.firstMatch(of: /\u{1}([^\u{2}]+)\u{2}/)).output.1.lowercased()
             #expect(marked.hasPrefix("hjemløs"), "\(hit.snippet)")
+            // A municipality that is no slug finds nothing, and is no FTS5 syntax either.
+            for municipality in ["x\" OR \"y", "kalundborg\"*", "0kalundborg", ""] {
+                #expect(try await Self.titles(store, "strategi") { $0.municipality = municipality }.isEmpty, "«\(municipality)»")
+            }
             // Input that would be query syntax is only words.
             for hostile in ["\" OR 1=1 --", "NEAR(borger kommune)", "*", "borger AND NOT kommune", "'; DROP TABLE search_doc; --", "(((", "a:b & | !"] {
                 _ = try await store.search(SearchRequest(query: .parse(hostile), today: "2026-11-30"))
@@ -133,7 +137,7 @@ struct SearchContractTests {
                 if i > n - 650 || i <= 100 { words.append("vindmølle") }  // among the newest and the oldest
                 return "Sag \(i). " + words.joined(separator: " og ") + "."
             }
-            func municipality(_ i: Int) -> String { i % 7 == 0 ? "kalundborg" : "hvidovre" }
+            func municipality(_ i: Int) -> String { i % 7 == 0 ? "kalundborg" : i % 11 == 0 ? "lyngby-taarbaek" : "hvidovre" }
             for start in stride(from: 1, through: n, by: 1000) {
                 try await store.saveSearchDocuments((start..<start + 1000).map { i in
                     let date = String(format: "%04d-%02d-%02d", 2018 + i / 1000, i % 12 + 1, i % 28 + 1)
@@ -156,6 +160,7 @@ struct SearchContractTests {
                 ("vindmølle", nil, { $0 > n - 650 || $0 <= 100 }),
                 ("budget", "kalundborg", { $0 % 10 == 0 && $0 % 7 == 0 }),
                 ("tilskud", "kalundborg", { $0 % 4 != 0 && $0 % 7 == 0 }),
+                ("budget", "lyngby-taarbaek", { $0 % 10 == 0 && $0 % 7 != 0 && $0 % 11 == 0 }),
             ]
             // PostgreSQL: first without statistics (densities counted among the newest items), then
             // after ANALYZE (plain words take theirs from the statistics).
@@ -251,6 +256,8 @@ struct SearchRulesTests {
 
     @Test("queries become terms; syntax never gets through")
     func parse() {
+        #expect(SearchQuery.parse("budget hjemløs*").fts5(municipality: "lyngby-taarbaek") == #"("budget" AND "hjemløs"*) AND municipality : "0lyngbytaarbaek""#)
+        #expect(SearchQuery.parse("budget").fts5(municipality: #"a"b"#) == #"("budget") AND municipality : "0a""b""#)
         #expect(SearchQuery.parse("Hjemløse borgere").terms == [.word("hjemløse"), .word("borgere")])
         #expect(SearchQuery.parse("\"fuldmagt til\" fodbol*").terms == [.phrase(["fuldmagt", "til"]), .prefix("fodbol")])
         #expect(SearchQuery.parse("B-dag 2,5").terms == [.phrase(["b", "dag"]), .phrase(["2", "5"])])

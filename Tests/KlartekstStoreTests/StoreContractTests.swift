@@ -15,7 +15,7 @@ struct StoreContractTests {
         try await backend.withStore { store, _ in
             try await store.migrate()
             try await store.migrate()
-            #expect(try await store.appliedMigrations() == ["0001-initial", "0002-sync-state", "0003-document-text", "0004-analysis", "0005-analysis-review", "0006-votes", "0007-error-reports", "0008-speech", "0009-search", "0010-alerts", "0011-search-prefixes", "0012-jobs", "0013-blobs", "0014-search-newest", "0015-search-municipality"])
+            #expect(try await store.appliedMigrations() == ["0001-initial", "0002-sync-state", "0003-document-text", "0004-analysis", "0005-analysis-review", "0006-votes", "0007-error-reports", "0008-speech", "0009-search", "0010-alerts", "0011-search-prefixes", "0012-jobs", "0013-blobs", "0014-search-newest", "0015-search-municipality", "0016-search-fts-municipality"])
             #expect(try await store.counts() == StoreCounts())
         }
     }
