@@ -162,10 +162,7 @@ extension SQLStore {
         let countFrom = dialect == .sqlite && filterSQL.isEmpty ? "search_fts" : from
         return try await db.read { exec in
             @Sendable func count() async throws -> Int {
-                try await exec.query(
-                    "SELECT COUNT(*) AS n FROM (SELECT 1 FROM \(countFrom) WHERE \(matchSQL)\(filterSQL) LIMIT \(SearchResults.countCap + 1)) x",
-                    [match] + filterBinds
-                ).first?.int("n") ?? 0
+                try await Self.cappedCount("\(countFrom) WHERE \(matchSQL)\(filterSQL)", [match] + filterBinds, limit: SearchResults.countCap + 1, exec)
             }
             let offset = (r.page - 1) * r.pageSize
             var rows: [SQLRow]
@@ -303,12 +300,9 @@ extension SQLStore {
     ) async throws -> (rows: [SQLRow], total: Int) {
         let window = SearchRequest.relevanceWindow
         let cap = SearchResults.countCap + 1
-        let recent = try await exec.query(
-            """
-            SELECT COUNT(*) AS n FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH ?
-                AND search_fts.rowid > (SELECT COALESCE(MAX(id), 0) - MIN(10000, COALESCE(MAX(id), 0) / 8) FROM search_doc) LIMIT \(window + 1)) x
-            """, [match]
-        ).first?.int("n") ?? 0
+        let recent = try await cappedCount(
+            "search_fts WHERE search_fts MATCH ? AND search_fts.rowid > (SELECT COALESCE(MAX(id), 0) - MIN(10000, COALESCE(MAX(id), 0) / 8) FROM search_doc)",
+            [match], limit: window + 1, exec)
         func newestBackwards() async throws -> [SQLRow] {
             try await exec.query(
                 """
@@ -388,10 +382,7 @@ extension SQLStore {
             return Int(min(Double(Int.max / 2), Double(matches) / density))
         }
         @Sendable func count(_ range: (String, [SQLValue])) async throws -> Int {
-            try await exec.query(
-                "SELECT COUNT(*) AS n FROM (SELECT FROM search_doc d, \(tsq) q WHERE d.tsv @@ q\(range.0)\(filterSQL) LIMIT \(cap)) x",
-                [match] + range.1 + filterBinds
-            ).first?.int("n") ?? 0
+            try await cappedCount("search_doc d, \(tsq) q WHERE d.tsv @@ q\(range.0)\(filterSQL)", [match] + range.1 + filterBinds, limit: cap, exec)
         }
         /// The newest matches (`fill` of them, at most the window) ranked like
         /// ``SearchRanking/rank(_:today:)`` — text score by age, then date, then key — and the
@@ -484,23 +475,23 @@ extension SQLStore {
         }
     }
 
+    /// The rows of `FROM <fromWhere>`, counted up to `limit` (none is read beyond it).
+    static func cappedCount(_ fromWhere: String, _ binds: [SQLValue], limit: Int, _ exec: any SQLExecutor) async throws -> Int {
+        try await exec.query("SELECT COUNT(*) AS n FROM (SELECT 1 FROM \(fromWhere) LIMIT \(limit)) x", binds).first?.int("n") ?? 0
+    }
+
     /// Whether an FTS5 expression matches more than 5 % of the indexed items.
     static func isCommon(_ match: SQLValue, _ exec: any SQLExecutor) async throws -> Bool {
         let items = try await exec.query("SELECT MAX(id) AS n FROM search_doc", []).first?.int("n") ?? 0
         let threshold = max(1, items / 20)
-        let n = try await exec.query(
-            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH ? LIMIT \(threshold + 1)) x", [match]
-        ).first?.int("n") ?? 0
-        return n > threshold
+        return try await cappedCount("search_fts WHERE search_fts MATCH ?", [match], limit: threshold + 1, exec) > threshold
     }
 
     /// No words, newest first: the filters alone (feeds of a municipality, a committee, a topic).
     func browse(_ r: SearchRequest) async throws -> SearchResults {
         let (filterSQL, filterBinds) = Self.searchFilters(r)
         return try await db.read { exec in
-            let total = try await exec.query(
-                "SELECT COUNT(*) AS n FROM (SELECT 1 FROM search_doc d WHERE 1 = 1\(filterSQL) LIMIT \(SearchResults.countCap + 1)) x", filterBinds
-            ).first?.int("n") ?? 0
+            let total = try await Self.cappedCount("search_doc d WHERE 1 = 1\(filterSQL)", filterBinds, limit: SearchResults.countCap + 1, exec)
             let rows = try await exec.query(
                 """
                 SELECT \(Self.hitColumns), 0 AS score, substr(d.analysis, 1, 400) AS analysis_start, substr(d.body, 1, 300) AS body_start
