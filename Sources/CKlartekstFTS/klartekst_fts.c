@@ -211,13 +211,6 @@ void klartekst_stemmer_free(void *stemmer) {
     if (stemmer) sb_stemmer_delete(stemmer);
 }
 
-int klartekst_stem(const char *word, int length, char *out, int capacity) {
-    void *s = klartekst_stemmer_new();
-    int n = klartekst_stemmer_stem(s, word, length, out, capacity);
-    klartekst_stemmer_free(s);
-    return n;
-}
-
 #ifdef KLARTEKST_LOADABLE
 #ifdef _WIN32
 __declspec(dllexport)

@@ -6,8 +6,8 @@
 /// query word are stemmed.
 public struct HitSnippet: Sendable, Equatable {
     /// Whole lexemes (`hjemløs`) and prefixes (`energi` of `energi:*`) as the index stems them.
-    public var words: Set<String>
-    public var prefixes: [String]
+    public let words: Set<String>
+    public let prefixes: [String]
     /// Words per snippet; with two fragments each gets half.
     public var length = 24
 
@@ -32,8 +32,8 @@ public struct HitSnippet: Sendable, Equatable {
     }
 
     /// First (up to) three letters of every lexeme, packed: a word that starts otherwise is never stemmed.
-    var keys: Set<UInt64>
-    var hasShortKeys: Bool
+    let keys: Set<UInt64>
+    let hasShortKeys: Bool
 
     struct Word {
         var start: Int

@@ -529,7 +529,7 @@ enum Migrations {
                 // SQLite: the municipality as a sixth FTS5 column, so a search in one municipality
                 // is an intersection inside the index instead of a read of every match's row to test
                 // it (hjemløse in Kalundborg on a million items: 107 ms). The index reads its columns
-                // from a view that turns the slug into one token no search makes or starts
+                // from a view that turns the slug into one token a search is not likely to make or start
                 // (SearchQuery.municipalityToken); its weight in the rank is 0. Rebuilt from search_doc.
                 "{SQLITE}DROP TABLE search_fts",
                 """

@@ -179,7 +179,7 @@ extension SQLStore {
                 // costs a bounded window, not a scoring of every match.
                 if dialect == .postgres {
                     // Plain words without filters: their density from the statistics, no probe.
-                    let share = filterSQL.isEmpty && !any && expanded == nil ? try await lexemeShares.share(of: r.query, exec) : nil
+                    let share = filterSQL.isEmpty && !any && expanded == nil ? await lexemeShares.share(of: r.query, exec) : nil
                     (rows, total) = try await Self.postgresRelevance(
                         match: match, tsquery: tsq, filterSQL: filterSQL, filterBinds: filterBinds, today: SearchRanking.dayNumber(r.today),
                         page: (r.pageSize, offset), share: share, newestID: newestSearchID, exec)
@@ -559,7 +559,7 @@ final class LexemeShares: @unchecked Sendable {
 
     /// Matches per item for `query` (the words' shares multiplied), or nil when a term is not a
     /// plain word or a word is not among the common ones.
-    func share(of query: SearchQuery, _ exec: any SQLExecutor) async throws -> Double? {
+    func share(of query: SearchQuery, _ exec: any SQLExecutor) async -> Double? {
         var words: [String] = []
         for term in query.terms {
             guard case .word(let w) = term, w.allSatisfy(\.isLetter) else { return nil }
@@ -569,12 +569,13 @@ final class LexemeShares: @unchecked Sendable {
         let now = ContinuousClock.now
         var shares = lock.withLock { cached.flatMap { now - $0.at < .seconds(600) ? $0.shares : nil } }
         if shares == nil {
-            let rows = try await exec.query(
+            // Only an estimate: when the statistics cannot be read, the caller counts instead.
+            let rows = (try? await exec.query(
                 """
                 SELECT u.lexeme, u.share FROM pg_stats s,
                     unnest(CAST(CAST(s.most_common_elems AS TEXT) AS TEXT[]), s.most_common_elem_freqs) AS u(lexeme, share)
                 WHERE s.schemaname = current_schema() AND s.tablename = 'search_doc' AND s.attname = 'tsv' AND u.lexeme IS NOT NULL
-                """, [])
+                """, [])) ?? []
             let read = Dictionary(rows.compactMap { r in r.string("lexeme").map { ($0, r.double("share") ?? 0) } }, uniquingKeysWith: { a, _ in a })
             lock.withLock { cached = (read, now) }
             shares = read

@@ -169,7 +169,7 @@ struct SearchContractTests {
                     try await store.db.read { try await $0.query("ANALYZE search_doc", []) }
                     store.lexemeShares.lock.withLock { store.lexemeShares.cached = nil }
                     let shares = try await store.db.read { exec in
-                        [try await store.lexemeShares.share(of: .parse("tilskud"), exec), try await store.lexemeShares.share(of: .parse("tilskud vindmølleparker"), exec)]
+                        [await store.lexemeShares.share(of: .parse("tilskud"), exec), await store.lexemeShares.share(of: .parse("tilskud vindmølleparker"), exec)]
                     }
                     #expect(shares[0].map { abs($0 - 0.75) < 0.05 } == true, "\(shares)")
                     #expect(shares[1] == nil, "a word not among the common ones: no estimate")

@@ -8,14 +8,11 @@
 /// (libstemmer). Returns SQLITE_OK or an SQLite error code.
 int klartekst_fts_register(sqlite3 *db);
 
-/// Stems one lower-case UTF-8 word with Snowball "danish" into out (NUL-terminated); returns
-/// the stem's length, or -1 when it does not fit. For tests and the PostgreSQL side.
-int klartekst_stem(const char *word, int length, char *out, int capacity);
-
 /// A Snowball "danish" stemmer for many words (not thread-safe: one per caller at a time);
 /// NULL when libstemmer has no Danish.
 void *klartekst_stemmer_new(void);
-/// Like klartekst_stem, with a stemmer from klartekst_stemmer_new.
+/// Stems one lower-case UTF-8 word into out (NUL-terminated); returns the stem's length, or -1
+/// when it does not fit or there is no stemmer.
 int klartekst_stemmer_stem(void *stemmer, const char *word, int length, char *out, int capacity);
 void klartekst_stemmer_free(void *stemmer);
 
