@@ -43,7 +43,7 @@ struct ModelPoolTests {
         let closed = "http://127.0.0.1:9"
         let pool = ModelPool.http(
             model: "m", endpoints: [.init(url: heavy.baseURL, weight: 2, concurrency: 2), .init(url: light.baseURL, weight: 1), .init(url: closed)],
-            apiKey: nil, dialect: .openAI, timeout: .seconds(5), logger: H.logger, baseCooldown: 2)
+            apiKey: nil, dialect: .openAI, timeout: .seconds(5), logger: H.logger, baseCooldown: 8)
         defer { Task { await pool.shutdown() } }
 
         for _ in 0..<12 { _ = try await ask(pool) }
@@ -53,6 +53,8 @@ struct ModelPoolTests {
         #expect(heavy.served == 8 && light.served == 4, "2:1 by weight (\(heavy.served):\(light.served))")
 
         // The light endpoint breaks (503 twice: the client's own retry, then the pool moves on).
+        // Its cooldown (8 s) is long enough that these six requests end inside it even on a
+        // loaded CI machine (with 2 s, a slow run let it back in before the sixth: CI, session 6).
         light.script([.status(503, "busy"), .status(503, "busy")], fallback: { _ in Self.answer })
         let before = heavy.served
         for _ in 0..<6 { _ = try await ask(pool) }
@@ -61,7 +63,7 @@ struct ModelPoolTests {
         #expect(heavy.served - before == 6, "every request answered by the healthy endpoint")
 
         // After the cooldown it is tried again, answers, and gets its share back.
-        try await Task.sleep(for: .milliseconds(2200))
+        try await Task.sleep(for: .milliseconds(8300))
         let lightBefore = light.served
         for _ in 0..<6 { _ = try await ask(pool) }
         status = await pool.status()
