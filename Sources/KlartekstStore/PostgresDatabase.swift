@@ -8,15 +8,30 @@ import PostgresNIO
 public final class PostgresDatabase: SQLDatabase {
     public let dialect = SQLDialect.postgres
     public let client: PostgresClient
+    /// Connections for ``SQLExecutor/queryReusingPlan(_:_:)``: their sessions plan every
+    /// prepared statement once without its values (`plan_cache_mode = force_generic_plan`), which
+    /// must not apply to the other statements, so they have a pool of their own.
+    let genericPlanClient: PostgresClient
+    let prepared = PreparedStatements()
     let runner: Task<Void, Never>
     let logger: Logger
 
-    /// Connects to `postgres://user:password@host:port/database`. The pool runs until ``close()``.
+    /// Connects to `postgres://user:password@host:port/database`. The pools run until ``close()``.
     public static func connect(url: String, logger: Logger) throws -> PostgresDatabase {
         let config = try configuration(from: url)
         let client = PostgresClient(configuration: config, backgroundLogger: logger)
-        let runner = Task { await client.run() }
-        return PostgresDatabase(client: client, runner: runner, logger: logger)
+        var generic = config
+        generic.options.additionalStartupParameters.append(("plan_cache_mode", "force_generic_plan"))
+        // Its prepared statements live as long as the connection: keep idle ones for a while.
+        generic.options.connectionIdleTimeout = .seconds(600)
+        let genericPlanClient = PostgresClient(configuration: generic, backgroundLogger: logger)
+        let runner = Task {
+            await withDiscardingTaskGroup { group in
+                group.addTask { await client.run() }
+                group.addTask { await genericPlanClient.run() }
+            }
+        }
+        return PostgresDatabase(client: client, genericPlanClient: genericPlanClient, runner: runner, logger: logger)
     }
 
     /// Connects and checks that the server answers, so a wrong URL fails at start with a clear error.
@@ -32,8 +47,9 @@ public final class PostgresDatabase: SQLDatabase {
         return db
     }
 
-    init(client: PostgresClient, runner: Task<Void, Never>, logger: Logger) {
+    init(client: PostgresClient, genericPlanClient: PostgresClient, runner: Task<Void, Never>, logger: Logger) {
         self.client = client
+        self.genericPlanClient = genericPlanClient
         self.runner = runner
         self.logger = logger
     }
@@ -72,7 +88,7 @@ public final class PostgresDatabase: SQLDatabase {
     }
 
     public func read<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
-        try await body(PoolExecutor(client: client, logger: logger))
+        try await body(PoolExecutor(database: self))
     }
 
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
@@ -153,8 +169,11 @@ public final class PostgresDatabase: SQLDatabase {
         } catch let error as PSQLError {
             throw StoreError("\(describe(error)) in: \(sql.prefix(120))")
         }
-        // All rows at once (no suspension per row); column names lower-cased once per result.
-        let collected = try await rows.collect()
+        return try decode(try await rows.collect())
+    }
+
+    /// All rows at once (no suspension per row); column names lower-cased once per result.
+    static func decode(_ collected: [PostgresRow]) throws -> [SQLRow] {
         var out: [SQLRow] = []
         out.reserveCapacity(collected.count)
         var names: [String] = []
@@ -201,14 +220,73 @@ public final class PostgresDatabase: SQLDatabase {
     }
 
     struct PoolExecutor: SQLExecutor {
-        let client: PostgresClient
-        let logger: Logger
+        let database: PostgresDatabase
         func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
-            let logger = self.logger
-            return try await client.withConnection { conn in try await PostgresDatabase.run(conn, sql, binds, logger: logger) }
+            let logger = database.logger
+            return try await database.client.withConnection { conn in try await PostgresDatabase.run(conn, sql, binds, logger: logger) }
         }
         func execute(_ sql: String, _ binds: [SQLValue]) async throws {
             throw StoreError("write outside a transaction: \(sql.prefix(60))")
         }
+        func queryReusingPlan(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
+            let logger = database.logger
+            let statement = database.prepared.statement(PostgresDatabase.numbered(sql), binds)
+            do {
+                return try await ReusedStatement.$current.withValue(statement) {
+                    try await database.genericPlanClient.withConnection { conn in
+                        var rows: [PostgresRow] = []
+                        for try await row in try await conn.execute(ReusedStatement(bindings: bindings(binds)), logger: logger) { rows.append(row) }
+                        return try PostgresDatabase.decode(rows)
+                    }
+                }
+            } catch let error as PSQLError {
+                throw StoreError("\(describe(error)) in: \(sql.prefix(120))")
+            }
+        }
+    }
+}
+
+/// A statement for PostgresNIO's prepared-statement API, which prepares it once per connection
+/// under its name. That API wants the name and text as static properties; they are read (at the
+/// call, in the calling task) from the task-local ``current``.
+struct ReusedStatement: PostgresPreparedStatement {
+    struct Text: Sendable {
+        var name = ""
+        var sql = ""
+        var types: [PostgresDataType] = []
+    }
+    @TaskLocal static var current = Text()
+    static var name: String { current.name }
+    static var sql: String { current.sql }
+    static var bindingDataTypes: [PostgresDataType] { current.types }
+    let bindings: PostgresBindings
+    func makeBindings() throws -> PostgresBindings { bindings }
+    func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
+}
+
+/// A name per statement text and parameter types, the same on every connection. Their number is
+/// small: statements prepared this way take their varying values as parameters.
+final class PreparedStatements: @unchecked Sendable {
+    private let lock = NSLock()
+    private var names: [String: String] = [:]
+
+    func statement(_ sql: String, _ binds: [SQLValue]) -> ReusedStatement.Text {
+        let types: [PostgresDataType] = binds.map {
+            switch $0 {
+            case .null: .null
+            case .int: .int8
+            case .double: .float8
+            case .text: .text
+            case .blob: .bytea
+            }
+        }
+        let key = types.map { String($0.rawValue) }.joined(separator: ",") + "|" + sql
+        let name = lock.withLock {
+            if let known = names[key] { return known }
+            let name = "klartekst_\(names.count + 1)"
+            names[key] = name
+            return name
+        }
+        return ReusedStatement.Text(name: name, sql: sql, types: types)
     }
 }

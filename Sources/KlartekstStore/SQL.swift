@@ -84,6 +84,15 @@ public enum SQLDialect: Sendable {
 public protocol SQLExecutor: Sendable {
     func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow]
     func execute(_ sql: String, _ binds: [SQLValue]) async throws
+    /// A read run very often with other values, whose best plan does not depend on them: on
+    /// PostgreSQL it stays prepared on each connection with one plan made without the values (a
+    /// generic plan), so it is neither parsed nor planned again (about 1 ms of a 3 ms search).
+    /// Elsewhere the same as ``query(_:_:)``.
+    func queryReusingPlan(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow]
+}
+
+extension SQLExecutor {
+    public func queryReusingPlan(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] { try await query(sql, binds) }
 }
 
 extension SQLExecutor {

@@ -363,7 +363,7 @@ extension SQLStore {
         if density == nil, !rangeSQL(near).0.isEmpty {
             let (nearSQL, nearBinds) = rangeSQL(near)
             let (farSQL, farBinds) = rangeSQL(far)
-            let counts = try await exec.query(
+            let counts = try await exec.queryReusingPlan(
                 """
                 WITH p AS MATERIALIZED (SELECT (SELECT COUNT(*) FROM search_doc d, \(tsq) q WHERE d.tsv @@ q\(nearSQL)\(filterSQL)) AS near)
                 SELECT p.near, CASE WHEN p.near BETWEEN 1 AND 31 AND \(farSQL.isEmpty ? "FALSE" : "TRUE")
@@ -382,7 +382,7 @@ extension SQLStore {
             return Int(min(Double(Int.max / 2), Double(matches) / density))
         }
         @Sendable func count(_ range: (String, [SQLValue])) async throws -> Int {
-            try await cappedCount("search_doc d, \(tsq) q WHERE d.tsv @@ q\(range.0)\(filterSQL)", [match] + range.1 + filterBinds, limit: cap, exec)
+            try await cappedCount("search_doc d, \(tsq) q WHERE d.tsv @@ q\(range.0)\(filterSQL)", [match] + range.1 + filterBinds, limit: cap, reusingPlan: true, exec)
         }
         /// The newest matches (`fill` of them, at most the window) ranked like
         /// ``SearchRanking/rank(_:today:)`` — text score by age, then date, then key — and the
@@ -392,7 +392,8 @@ extension SQLStore {
         /// wrongly thinks common: seconds). One row with no id when the page is empty.
         func ranked(_ range: Int?) async throws -> (rows: [SQLRow], fill: Int, inRange: Int) {
             let (rSQL, rBinds) = rangeSQL(range)
-            let rows = try await exec.query(
+            let age = Self.ageSQL("x.date", today: today)
+            let rows = try await exec.queryReusingPlan(
                 """
                 WITH w AS MATERIALIZED (
                     SELECT d.id, \(rSQL.isEmpty ? "0" : "COUNT(*) OVER ()") AS n FROM search_doc d, \(tsq) q
@@ -400,16 +401,16 @@ extension SQLStore {
                 ), r AS MATERIALIZED (
                     SELECT w.id, ts_rank_cd(d.tsv, q) AS score, d.meeting_date AS date, d.item_key AS key FROM w JOIN search_doc d ON d.id = w.id, \(tsq) q
                 ), a AS MATERIALIZED (
-                    SELECT x.date, 1.0 + CAST(\(Self.ageSQL("x.date", today: today)) AS float8) / 365.0 AS age FROM (SELECT DISTINCT r.date FROM r) x
+                    SELECT x.date, 1.0 + CAST(\(age.sql) AS float8) / 365.0 AS age FROM (SELECT DISTINCT r.date FROM r) x
                 ), p AS MATERIALIZED (
                     SELECT r.id, r.score, r.date, r.key, CAST(r.score AS float8) / a.age AS rank FROM r JOIN a ON a.date = r.date
-                    ORDER BY rank DESC, r.date COLLATE "C" DESC, r.key COLLATE "C" LIMIT \(page.size) OFFSET \(page.offset)
+                    ORDER BY rank DESC, r.date COLLATE "C" DESC, r.key COLLATE "C" LIMIT ? OFFSET ?
                 )
                 SELECT s.fill, s.n, \(Self.hitColumns), p.score, \(Self.snippetText) AS text, CAST(q AS TEXT) AS q
                 FROM (SELECT COUNT(*) AS fill, COALESCE(MAX(n), 0) AS n FROM w) s
                     LEFT JOIN (p JOIN search_doc d ON d.id = p.id) ON TRUE, \(tsq) q
                 ORDER BY p.rank DESC, p.date COLLATE "C" DESC, p.key COLLATE "C"
-                """, [match] + rBinds + filterBinds + [match, match])
+                """, [match] + rBinds + filterBinds + [match] + age.binds + [.int(Int64(page.size)), .int(Int64(page.offset)), match])
             return (rows.filter { $0.int("id") != nil }, rows.first?.int("fill") ?? 0, rows.first?.int("n") ?? 0)
         }
         // A range that should hold the window at that density (+30 %), and one that should hold
@@ -449,12 +450,14 @@ extension SQLStore {
     /// ``SearchRanking/combined(score:date:today:)`` counts them: not below 0, 365 for no date.
     /// A day past the month's end runs on into the next month, as in ``SearchRanking/dayNumber(_:)``
     /// (the date is the month's first plus the days); years before 1000 count as no date.
-    static func ageSQL(_ column: String, today: Int?) -> String {
-        guard let today else { return "365" }
-        return """
-            CASE WHEN \(column) ~ '^[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])' THEN GREATEST(0, (DATE '1970-01-01' + \(today))
-                - (CAST(substr(\(column), 1, 8) || '01' AS date) + (CAST(substr(\(column), 9, 2) AS integer) - 1))) ELSE 365 END
+    /// The day number is a parameter, so the statement's text stays the same from day to day.
+    static func ageSQL(_ column: String, today: Int?) -> (sql: String, binds: [SQLValue]) {
+        guard let today else { return ("365", []) }
+        return (
             """
+            CASE WHEN \(column) ~ '^[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])' THEN GREATEST(0, (DATE '1970-01-01' + CAST(? AS integer))
+                - (CAST(substr(\(column), 1, 8) || '01' AS date) + (CAST(substr(\(column), 9, 2) AS integer) - 1))) ELSE 365 END
+            """, [.int(Int64(today))])
     }
 
     /// PostgreSQL: `text` (to_tsquery syntax) normalised, with each prefix replaced by the indexed
@@ -476,8 +479,11 @@ extension SQLStore {
     }
 
     /// The rows of `FROM <fromWhere>`, counted up to `limit` (none is read beyond it).
-    static func cappedCount(_ fromWhere: String, _ binds: [SQLValue], limit: Int, _ exec: any SQLExecutor) async throws -> Int {
-        try await exec.query("SELECT COUNT(*) AS n FROM (SELECT 1 FROM \(fromWhere) LIMIT \(limit)) x", binds).first?.int("n") ?? 0
+    static func cappedCount(
+        _ fromWhere: String, _ binds: [SQLValue], limit: Int, reusingPlan: Bool = false, _ exec: any SQLExecutor
+    ) async throws -> Int {
+        let sql = "SELECT COUNT(*) AS n FROM (SELECT 1 FROM \(fromWhere) LIMIT \(limit)) x"
+        return try await (reusingPlan ? exec.queryReusingPlan(sql, binds) : exec.query(sql, binds)).first?.int("n") ?? 0
     }
 
     /// Whether an FTS5 expression matches more than 5 % of the indexed items.

@@ -38,7 +38,6 @@ struct CommonOptions: ParsableArguments {
     }
 }
 
-@main
 struct Klartekst: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "klartekst",

@@ -212,12 +212,13 @@ struct SearchContractTests {
             ]
             for date in dates {
                 let sql = try await store.db.read { exec in
-                    try await exec.query("SELECT \(SQLStore.ageSQL("t.d", today: today)) AS days FROM (SELECT CAST(? AS TEXT) AS d) t", [.text(date)])
+                    let age = SQLStore.ageSQL("t.d", today: today)
+                    return try await exec.query("SELECT \(age.sql) AS days FROM (SELECT CAST(? AS TEXT) AS d) t", age.binds + [.text(date)])
                         .first?.int("days")
                 }
                 #expect(sql == max(0, SearchRanking.days(from: date, toDay: today)), "«\(date)»")
             }
-            let none = try await store.db.read { try await $0.query("SELECT \(SQLStore.ageSQL("d", today: nil)) AS days FROM (SELECT 'x' AS d) t", []).first?.int("days") }
+            let none = try await store.db.read { try await $0.query("SELECT \(SQLStore.ageSQL("d", today: nil).sql) AS days FROM (SELECT 'x' AS d) t", []).first?.int("days") }
             #expect(none == 365, "no valid today: every item counts as a year old")
         }
     }

@@ -1,7 +1,7 @@
 import Foundation
 import KlartekstCore
 import KlartekstExtraction
-import KlartekstStore
+@testable import KlartekstStore
 import KlartekstTestSupport
 import Testing
 
@@ -17,6 +17,39 @@ struct StoreContractTests {
             try await store.migrate()
             #expect(try await store.appliedMigrations() == ["0001-initial", "0002-sync-state", "0003-document-text", "0004-analysis", "0005-analysis-review", "0006-votes", "0007-error-reports", "0008-speech", "0009-search", "0010-alerts", "0011-search-prefixes", "0012-jobs", "0013-blobs", "0014-search-newest", "0015-search-municipality", "0016-search-fts-municipality"])
             #expect(try await store.counts() == StoreCounts())
+        }
+    }
+
+    @Test("a statement run with its plan kept gives what a plain one gives, run after run, with every kind of value", arguments: TestBackend.available)
+    func planKept(backend: TestBackend) async throws {
+        try await backend.withStore { store, _ in
+            _ = try await store.save(try Self.hvidovre())
+            let sql = """
+                SELECT number, title, CAST(? AS BIGINT) AS i, CAST(? AS TEXT) AS t, CAST(? AS DOUBLE PRECISION) AS f, CASE WHEN CAST(? AS BIGINT) IS NULL THEN 1 ELSE 0 END AS missing
+                FROM item WHERE sorting >= ? AND title <> ? ORDER BY sorting LIMIT ? /* plan-kept-test */
+                """
+            // Past PostgreSQL's five custom plans, and with values that change what matches.
+            for n in 0..<9 {
+                let binds: [SQLValue] = [.int(Int64(n) - 4), .text("«æøå» \(n)"), .double(Double(n) / 3), n % 2 == 0 ? .null : .int(1), .int(Int64(n)), .text("x"), .int(Int64(5 + n))]
+                let kept = try await store.db.read { try await $0.queryReusingPlan(sql, binds) }
+                let plain = try await store.db.read { try await $0.query(sql, binds) }
+                #expect(kept.map(\.values) == plain.map(\.values), "run \(n)")
+                #expect(kept.count == 5 + n, "run \(n): \(kept.count) rows")
+                #expect(kept.first?.int("i") == n - 4 && kept.first?.string("t") == "«æøå» \(n)" && kept.first?.int("missing") == (n % 2 == 0 ? 1 : 0))
+            }
+            if backend == .postgres {
+                // Planned once, without the values: PostgreSQL made no custom plan for it.
+                let stats = try await store.db.read {
+                    try await $0.queryReusingPlan(
+                        "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE ? AND statement NOT LIKE ?", [.text("%plan-kept-test%"), .text("%pg_prepared_statements%")])
+                }
+                #expect(!stats.isEmpty && stats.allSatisfy { $0.int("custom_plans") == 0 } && stats.reduce(0) { $0 + ($1.int("generic_plans") ?? 0) } >= 1, "\(stats)")
+            }
+            // A broken statement fails clearly, and the executor goes on working.
+            let failure = await #expect(throws: (any Error).self) { try await store.db.read { try await $0.queryReusingPlan("SELECT no_such_column FROM item WHERE id = ?", [.int(1)]) } }
+            #expect("\(failure.map { String(describing: $0) } ?? "")".contains("no_such_column"), "\(String(describing: failure))")
+            let after = try await store.db.read { try await $0.queryReusingPlan("SELECT COUNT(*) AS n FROM item WHERE id > ?", [.int(0)]) }
+            #expect(after.first?.int("n") == 22)
         }
     }
 
