@@ -44,12 +44,21 @@ public struct HitSnippet: Sendable, Equatable {
     /// `stem` stems one lower-case word (Snowball "danish", as the index does); Snowball's
     /// stem is always a prefix of the word, which the key test relies on. Works on the UTF-8
     /// bytes: only the words whose first letters are a key become strings.
-    public func make(_ text: String, stem: (String) -> String) -> String {
+    /// The words are read only as far as the snippet needs them (`readAll`, for tests: every
+    /// one; the snippet is the same).
+    public func make(_ text: String, stem: (String) -> String, readAll: Bool = false) -> String {
         let bytes = Array(text.utf8)
         var words: [Word] = []
-        words.reserveCapacity(bytes.count / 6)
+        words.reserveCapacity(min(bytes.count / 6, 256))
+        // Once the first match's fragment is final (the words after it no longer move it), the
+        // only word still wanted is the first one with a query word that fragment does not show.
+        var firstMatch: Int?
+        var firstShows: Set<String>?
+        var stopAt = Int.max
+        let queryWords = self.words.union(prefixes).count
         var i = 0
         while i < bytes.count {
+            if !readAll, words.count >= stopAt { break }
             let (isWord, length) = Self.scalar(bytes, i)
             guard isWord else { i += length; continue }
             var j = i + length
@@ -64,6 +73,20 @@ public struct HitSnippet: Sendable, Equatable {
             }
             words.append(Word(start: i, end: j, lexeme: lexeme(bytes, i, third, j, stem: stem)))
             i = j
+            let n = words.count
+            if firstMatch == nil, words[n - 1].lexeme != nil {
+                firstMatch = n - 1
+                stopAt = n + self.length
+            } else if let f = firstMatch, firstShows == nil, n >= f + self.length + 1 {
+                let inFirst = Set(words[span(around: f, self.length, n)].compactMap(\.lexeme))
+                firstShows = inFirst
+                stopAt = inFirst.count >= queryWords ? n : Int.max
+                if let second = words.indices.first(where: { $0 > f && words[$0].lexeme.map { !inFirst.contains($0) } == true }) {
+                    stopAt = second + self.length / 2 + 1
+                }
+            } else if let inFirst = firstShows, stopAt == Int.max, let l = words[n - 1].lexeme, !inFirst.contains(l) {
+                stopAt = n + self.length / 2
+            }
         }
         guard !words.isEmpty else { return "" }
         guard let first = words.firstIndex(where: { $0.lexeme != nil }) else {

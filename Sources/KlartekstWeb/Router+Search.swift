@@ -69,7 +69,7 @@ func addSearchRoutes(_ router: Router<WebContext>, _ deps: WebDependencies) {
                 Hit(
                     title: h.title, municipality: h.municipality, committee: h.committee, url: Paths.apiItem(h.municipality, h.meetingSlug, h.number),
                     htmlURL: Paths.item(h.municipality, h.meetingSlug, h.number), kind: h.kind, date: h.date.isEmpty ? nil : h.date, decided: h.decided,
-                    snippet: String(h.snippet.unicodeScalars.filter { $0 != "\u{1}" && $0 != "\u{2}" }),
+                    snippet: String(decoding: h.snippet.utf8.filter { $0 != 0x01 && $0 != 0x02 }, as: UTF8.self),  // the marks: one byte each
                     score: (h.score * 1000).rounded() / 1000)
             })
         return Responses.json(APIEncoding.encode(body), request: r)

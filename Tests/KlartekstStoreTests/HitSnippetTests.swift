@@ -1,5 +1,7 @@
+import Foundation
 import KlartekstCore
 @testable import KlartekstStore
+import KlartekstTestSupport
 import Testing
 
 /// PostgreSQL's snippets: HitSnippet with Snowball's Danish stemmer (libstemmer), on Danish text.
@@ -52,6 +54,29 @@ struct HitSnippetTests {
         let none = Self.snippet(Self.lexeme("stadion"), filler)
         #expect(Self.marked(none).isEmpty && none.hasPrefix("ord1 ord2") && none.hasSuffix("…"))
         #expect(Self.snippet(Self.lexeme("stadion"), "").isEmpty)
+    }
+
+    @Test("reading stops once the snippet is known, and the snippet is the one of reading every word (real Danish texts)")
+    func readsOnlyWhatItNeeds() throws {
+        let stemmer = DanishStemmer()
+        let kolding = try String(contentsOf: Fixtures.testFixture("documents/kolding-initiativkatalog-scan-p4-6.expected.txt"), encoding: .utf8)
+        let hvidovre = try Fixtures.hvidovreItemSections().flatMap { $0.sections.map(\.text) }.joined(separator: "\n")
+        var compared = 0
+        for text in [kolding, hvidovre] {
+            let words = text.split(whereSeparator: { !$0.isLetter }).map { $0.lowercased() }.filter { $0.count > 3 }
+            #expect(words.count > 500, "a long text")
+            // Single words from all over the text, pairs of an early and a late word, prefixes, and no match.
+            var queries = stride(from: 0, to: words.count, by: 37).map { Self.lexeme(words[$0]) }
+            queries += stride(from: 0, to: words.count / 2, by: 53).map { "\(Self.lexeme(words[$0])) & \(Self.lexeme(words[words.count - 1 - $0]))" }
+            queries += stride(from: 5, to: words.count, by: 97).map { "'\(words[$0].prefix(4))':*" }
+            queries += ["'zzzzqx'", "\(Self.lexeme(words[3])) & 'zzzzqx'"]
+            for q in queries {
+                let snippet = HitSnippet(tsquery: q)
+                #expect(snippet.make(text, stem: stemmer.stem) == snippet.make(text, stem: stemmer.stem, readAll: true), "\(q)")
+                compared += 1
+            }
+        }
+        #expect(compared > 100)
     }
 
     @Test("marks in the source text are dropped, never doubled")
