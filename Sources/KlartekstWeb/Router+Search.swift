@@ -47,32 +47,109 @@ func addSearchRoutes(_ router: Router<WebContext>, _ deps: WebDependencies) {
         let (search, raw) = searchRequest(r, api: true, today: deps.today())
         guard !search.query.isEmpty else { throw HTTPError(.badRequest, message: "q is required: one or more words") }
         let results = try await deps.store.search(search)
-        struct Hit: Encodable {
-            var title, municipality, committee, url, htmlURL, kind: String
-            var date: String?
-            var decided: Bool
-            var snippet: String
-            var score: Double
-        }
-        struct Body: Encodable {
-            var query: String
-            var total: Int
-            var totalIsCapped: Bool
-            var matchedAnyWord: Bool
-            var page, pageSize: Int
-            var results: [Hit]
-        }
-        let body = Body(
+        let body = SearchAPIResponse(
             query: raw, total: results.total, totalIsCapped: results.totalIsCapped, matchedAnyWord: results.matchedAny, page: search.page,
             pageSize: search.pageSize,
             results: results.hits.map { h in
-                Hit(
+                SearchAPIResponse.Hit(
                     title: h.title, municipality: h.municipality, committee: h.committee, url: Paths.apiItem(h.municipality, h.meetingSlug, h.number),
                     htmlURL: Paths.item(h.municipality, h.meetingSlug, h.number), kind: h.kind, date: h.date.isEmpty ? nil : h.date, decided: h.decided,
                     snippet: String(decoding: h.snippet.utf8.filter { $0 != 0x01 && $0 != 0x02 }, as: UTF8.self),  // the marks: one byte each
                     score: (h.score * 1000).rounded() / 1000)
             })
-        return Responses.json(APIEncoding.encode(body), request: r)
+        return Responses.json(body.json, request: r)
+    }
+}
+
+/// The body of `/api/v1/search`.
+struct SearchAPIResponse: Encodable {
+    struct Hit: Encodable {
+        var title, municipality, committee, url, htmlURL, kind: String
+        var date: String?
+        var decided: Bool
+        var snippet: String
+        var score: Double
+    }
+    var query: String
+    var total: Int
+    var totalIsCapped: Bool
+    var matchedAnyWord: Bool
+    var page, pageSize: Int
+    var results: [Hit]
+
+    /// The JSON ``APIEncoding`` writes (keys sorted, indented), written directly: the encoder
+    /// took 0.4 ms of a 4 ms search.
+    var json: String {
+        var out = "{\n  \"matchedAnyWord\" : \(matchedAnyWord),\n  \"page\" : \(page),\n  \"pageSize\" : \(pageSize),\n  \"query\" : "
+        JSONText.string(query, to: &out)
+        out += ",\n  \"results\" : ["
+        for (n, h) in results.enumerated() {
+            out += n == 0 ? "\n    {\n      \"committee\" : " : ",\n    {\n      \"committee\" : "
+            JSONText.string(h.committee, to: &out)
+            if let date = h.date {
+                out += ",\n      \"date\" : "
+                JSONText.string(date, to: &out)
+            }
+            out += ",\n      \"decided\" : \(h.decided),\n      \"htmlURL\" : "
+            JSONText.string(h.htmlURL, to: &out)
+            out += ",\n      \"kind\" : "
+            JSONText.string(h.kind, to: &out)
+            out += ",\n      \"municipality\" : "
+            JSONText.string(h.municipality, to: &out)
+            out += ",\n      \"score\" : " + JSONText.number(h.score) + ",\n      \"snippet\" : "
+            JSONText.string(h.snippet, to: &out)
+            out += ",\n      \"title\" : "
+            JSONText.string(h.title, to: &out)
+            out += ",\n      \"url\" : "
+            JSONText.string(h.url, to: &out)
+            out += "\n    }"
+        }
+        out += results.isEmpty ? "\n\n  ],\n" : "\n  ],\n"
+        out += "  \"total\" : \(total),\n  \"totalIsCapped\" : \(totalIsCapped)\n}"
+        return out
+    }
+}
+
+/// JSON text pieces, as JSONEncoder writes them (slashes not escaped).
+enum JSONText {
+    static func string(_ s: String, to out: inout String) {
+        out.append("\"")
+        var plain = true
+        for b in s.utf8 where b < 0x20 || b == 0x22 || b == 0x5C {
+            plain = false
+            break
+        }
+        guard !plain else {
+            out += s
+            out.append("\"")
+            return
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(s.utf8.count + 16)
+        for b in s.utf8 {
+            switch b {
+            case 0x22: bytes += [0x5C, 0x22]
+            case 0x5C: bytes += [0x5C, 0x5C]
+            case 0x0A: bytes += [0x5C, 0x6E]
+            case 0x0D: bytes += [0x5C, 0x72]
+            case 0x09: bytes += [0x5C, 0x74]
+            case 0x08: bytes += [0x5C, 0x62]
+            case 0x0C: bytes += [0x5C, 0x66]
+            case ..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                bytes += [0x5C, 0x75, 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 0xF)]]
+            default: bytes.append(b)
+            }
+        }
+        out += String(decoding: bytes, as: UTF8.self)
+        out.append("\"")
+    }
+
+    /// A finite number: whole ones without a fraction (`12`), others as Swift prints them (`0.25`).
+    static func number(_ d: Double) -> String {
+        guard d.isFinite else { return "0" }
+        if d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) }
+        return "\(d)"
     }
 }
 
