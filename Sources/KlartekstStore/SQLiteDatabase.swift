@@ -65,6 +65,11 @@ public final class SQLiteDatabase: SQLDatabase {
             let args = SQLiteDatabase.arguments(binds)
             return try await pool.read { db in try SQLiteDatabase.fetch(db, sql, args) }
         }
+        /// The statement stays compiled on each reader connection (GRDB's statement cache).
+        func queryReusingPlan(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
+            let args = SQLiteDatabase.arguments(binds)
+            return try await pool.read { db in try SQLiteDatabase.fetch(db, sql, args, cached: true) }
+        }
         func execute(_ sql: String, _ binds: [SQLValue]) async throws {
             throw StoreError("write outside a transaction: \(sql.prefix(60))")
         }
@@ -94,8 +99,8 @@ public final class SQLiteDatabase: SQLDatabase {
         })
     }
 
-    static func fetch(_ db: Database, _ sql: String, _ args: StatementArguments) throws -> [SQLRow] {
-        let statement = try db.makeStatement(sql: sql)
+    static func fetch(_ db: Database, _ sql: String, _ args: StatementArguments, cached: Bool = false) throws -> [SQLRow] {
+        let statement = try cached ? db.cachedStatement(sql: sql) : db.makeStatement(sql: sql)
         // Column names once per statement, not once per row.
         let names = statement.columnNames.map { $0.lowercased() }
         let cursor = try Row.fetchCursor(statement, arguments: args)
