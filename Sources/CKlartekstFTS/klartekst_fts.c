@@ -148,48 +148,13 @@ static void klartekst_rank(const Fts5ExtensionApi *api, Fts5Context *ctx, sqlite
     sqlite3_result_double(out, score);
 }
 
-// klartekst_snippet_column(fts, c1, c2, …): the first of the given columns the query matched in
-// this row, else the first that has text, else c1 — so a search snippets one column, not each.
-// Reads the row's match positions (xInst) and column sizes only: no text is tokenized.
-static void klartekst_snippet_column(const Fts5ExtensionApi *api, Fts5Context *ctx, sqlite3_context *out, int nVal, sqlite3_value **apVal) {
-    if (nVal < 1) {
-        sqlite3_result_error(out, "klartekst_snippet_column: give one or more column numbers", -1);
-        return;
-    }
-    int nCol = api->xColumnCount(ctx);
-    unsigned long long hit = 0;
-    int nInst = 0;
-    api->xInstCount(ctx, &nInst);
-    for (int i = 0; i < nInst; i++) {
-        int phrase = 0, col = 0, offset = 0;
-        if (api->xInst(ctx, i, &phrase, &col, &offset) == SQLITE_OK && col >= 0 && col < 64) hit |= 1ULL << col;
-    }
-    for (int v = 0; v < nVal; v++) {
-        int c = sqlite3_value_int(apVal[v]);
-        if (c >= 0 && c < nCol && c < 64 && (hit >> c & 1)) {
-            sqlite3_result_int(out, c);
-            return;
-        }
-    }
-    for (int v = 0; v < nVal; v++) {
-        int c = sqlite3_value_int(apVal[v]), length = 0;
-        if (c >= 0 && c < nCol && api->xColumnSize(ctx, c, &length) == SQLITE_OK && length > 0) {
-            sqlite3_result_int(out, c);
-            return;
-        }
-    }
-    sqlite3_result_int(out, sqlite3_value_int(apVal[0]));
-}
-
 int klartekst_fts_register(sqlite3 *db) {
     fts5_api *api = fts5_api_from_db(db);
     if (!api) return SQLITE_ERROR;
     fts5_tokenizer tokenizer = {danish_create, danish_delete, danish_tokenize};
     int rc = api->xCreateTokenizer(api, "klartekst_danish", (void *)api, &tokenizer, 0);
     if (rc != SQLITE_OK) return rc;
-    rc = api->xCreateFunction(api, "klartekst_rank", 0, klartekst_rank, 0);
-    if (rc != SQLITE_OK) return rc;
-    return api->xCreateFunction(api, "klartekst_snippet_column", 0, klartekst_snippet_column, 0);
+    return api->xCreateFunction(api, "klartekst_rank", 0, klartekst_rank, 0);
 }
 
 void *klartekst_stemmer_new(void) {

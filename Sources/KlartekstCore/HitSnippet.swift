@@ -1,9 +1,9 @@
 /// A search hit's snippet from its text and the query's lexemes: the words around the first
 /// match (and around the first match of a query word not yet shown), the matched words
 /// between U+0001 and U+0002 (the page turns them into `<mark>`), `…` where text is left out.
-/// The same shape as SQLite's `snippet()` (24 words), for PostgreSQL, where `ts_headline`
-/// re-parses and stems every word of every hit's text; here only the words that start like a
-/// query word are stemmed.
+/// The shape of SQLite's `snippet()` (24 words), for both backends: `snippet()` and PostgreSQL's
+/// `ts_headline` re-tokenize and stem every word of every hit's text; here only the words that
+/// start like a query word are stemmed, and only up to the snippet's last word.
 public struct HitSnippet: Sendable, Equatable {
     /// Whole lexemes (`hjemløs`) and prefixes (`energi` of `energi:*`) as the index stems them.
     public let words: Set<String>
@@ -23,6 +23,21 @@ public struct HitSnippet: Sendable, Equatable {
         }
         self.keys = keys
         hasShortKeys = short
+    }
+
+    /// From a query's terms, each word lower-cased and stemmed by `stem` (as SQLite's
+    /// `klartekst_danish` tokenizer makes its tokens; a prefix's stem is the prefix).
+    public init(query: SearchQuery, stem: (String) -> String) {
+        var words = Set<String>()
+        var prefixes: [String] = []
+        for term in query.terms {
+            switch term {
+            case .word(let w): words.insert(stem(w.lowercased()))
+            case .prefix(let p): prefixes.append(stem(p.lowercased()))
+            case .phrase(let ws): words.formUnion(ws.map { stem($0.lowercased()) })
+            }
+        }
+        self.init(words: words, prefixes: prefixes)
     }
 
     /// From a tsquery as PostgreSQL prints it (`'hjemløs':* & 'strategi'`).
