@@ -12,6 +12,7 @@ bench_search.py cannot promise. One unmeasured round first. Prints p50/p90/p99/m
 """
 import http.client
 import os
+import socket
 import statistics
 import subprocess
 import sys
@@ -25,7 +26,23 @@ from bench_search import QUERIES  # noqa: E402
 sys.argv = _argv
 
 
+def wait_for(port, server, binary):
+    """Until the server answers on `port` (20 s at most); a clear error if it stopped or never answers."""
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        if server.poll() is not None:
+            sys.exit(f"{binary} stopped (exit {server.returncode}) before serving on port {port}: is the database reachable, the port free?")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    sys.exit(f"{binary} does not answer on port {port} after 20 s")
+
+
 def main():
+    if len(sys.argv) < 3 or not sys.argv[1].isdigit():
+        sys.exit("usage: bench_search_ab.py ROUNDS BINARY [BINARY ...]")
     rounds, binaries = int(sys.argv[1]), sys.argv[2:]
     env = dict(os.environ, KLARTEKST_SECURITY_SECRETS="bench-secret-0123456789abcdef", KLARTEKST_SYNC_SCHEDULE="off",
                KLARTEKST_LOG_LEVEL="warning", KLARTEKST_SEARCH_INDEX_SECONDS="0")
@@ -33,7 +50,8 @@ def main():
     servers = [subprocess.Popen([b, "serve", "--no-workers", "--database", db, "--port", str(18091 + i)], env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for i, b in enumerate(binaries)]
     try:
-        time.sleep(4)
+        for i, b in enumerate(binaries):
+            wait_for(18091 + i, servers[i], b)
         conns = [http.client.HTTPConnection("127.0.0.1", 18091 + i, timeout=60) for i in range(len(binaries))]
         times = [{q: [] for q in QUERIES} for _ in binaries]
         for r in range(rounds + 1):

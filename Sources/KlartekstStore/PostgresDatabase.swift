@@ -240,7 +240,11 @@ public final class PostgresDatabase: SQLDatabase {
                     }
                 }
             } catch let error as PSQLError {
-                throw StoreError("\(describe(error)) in: \(sql.prefix(120))")
+                // Whatever went wrong with the prepared statement (a connection that died, a plan
+                // the server cannot reuse), the search still gets its answer: run unprepared, on
+                // the other pool. A statement that is wrong fails there with its usual error.
+                logger.warning("prepared statement failed; running it unprepared", metadata: ["error": "\(describe(error))", "sql": "\(sql.prefix(80))"])
+                return try await query(sql, binds)
             }
         }
     }
