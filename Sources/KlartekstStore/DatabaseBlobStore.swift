@@ -32,7 +32,7 @@ public final class DatabaseBlobStore: BlobStore, @unchecked Sendable {
         guard sha256.count == 64, sha256.allSatisfy({ $0.isHexDigit }) else { return nil }
         return try await db.read { exec in
             guard let row = try await exec.one("SELECT bytes FROM blob WHERE sha256 = ?", .text(sha256)) else { return nil }
-            if case .blob(let bytes) = row.values["bytes"] { return Data(bytes) }
+            if case .blob(let bytes) = row["bytes"] { return Data(bytes) }
             return nil
         }
     }

@@ -176,14 +176,14 @@ public final class PostgresDatabase: SQLDatabase {
     static func decode(_ collected: [PostgresRow]) throws -> [SQLRow] {
         var out: [SQLRow] = []
         out.reserveCapacity(collected.count)
-        var names: [String] = []
+        var columns: SQLRow.Columns?
         for row in collected {
-            if names.isEmpty { names = row.map { $0.columnName.lowercased() } }
-            var values = [String: SQLValue](minimumCapacity: names.count)
-            for (n, cell) in row.enumerated() {
-                values[n < names.count ? names[n] : cell.columnName.lowercased()] = try decode(cell)
-            }
-            out.append(SQLRow(values: values))
+            let names = columns ?? SQLRow.Columns(row.map { $0.columnName.lowercased() })
+            columns = names
+            var cells: [SQLValue] = []
+            cells.reserveCapacity(names.names.count)
+            for cell in row { cells.append(try decode(cell)) }
+            out.append(SQLRow(columns: names, cells: cells))
         }
         return out
     }

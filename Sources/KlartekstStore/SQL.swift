@@ -16,12 +16,54 @@ extension SQLValue {
     init(_ d: Double?) { self = d.map { .double($0) } ?? .null }
 }
 
-/// One result row, by lower-case column name.
+/// One result row, by lower-case column name. The names are the statement's, shared by all its
+/// rows; a row holds only its values (no dictionary per row: a search reads hundreds of rows).
 public struct SQLRow: Sendable {
-    public var values: [String: SQLValue]
+    /// A statement's column names, in order.
+    public final class Columns: Sendable {
+        public let names: [String]
+        public init(_ names: [String]) { self.names = names }
+        func index(_ name: String) -> Int? {
+            for i in names.indices.reversed() where names[i] == name { return i }  // a repeated name: the last, as before
+            return nil
+        }
+    }
+
+    public private(set) var columns: Columns
+    public private(set) var cells: [SQLValue]
+
+    public init(columns: Columns, cells: [SQLValue]) {
+        precondition(columns.names.count == cells.count, "a row needs one value per column")
+        self.columns = columns
+        self.cells = cells
+    }
+
+    public init(values: [String: SQLValue]) {
+        let names = values.keys.sorted()
+        self.init(columns: Columns(names), cells: names.map { values[$0]! })
+    }
+
+    /// The value of `column`; setting a column the row lacks adds it.
+    public subscript(column: String) -> SQLValue? {
+        get { columns.index(column).map { cells[$0] } }
+        set {
+            let value = newValue ?? .null
+            if let i = columns.index(column) {
+                cells[i] = value
+            } else {
+                columns = Columns(columns.names + [column])
+                cells.append(value)
+            }
+        }
+    }
+
+    /// Every column with its value.
+    public var values: [String: SQLValue] {
+        Dictionary(zip(columns.names, cells), uniquingKeysWith: { a, _ in a })
+    }
 
     public func string(_ column: String) -> String? {
-        switch values[column] {
+        switch self[column] {
         case .text(let s): return s
         case .int(let i): return String(i)
         case .double(let d): return String(d)
@@ -30,7 +72,7 @@ public struct SQLRow: Sendable {
     }
 
     public func int(_ column: String) -> Int? {
-        switch values[column] {
+        switch self[column] {
         case .int(let i): return Int(i)
         case .double(let d): return Int(d)
         case .text(let s): return Int(s)
@@ -41,7 +83,7 @@ public struct SQLRow: Sendable {
     public func bool(_ column: String) -> Bool { (int(column) ?? 0) != 0 }
 
     public func double(_ column: String) -> Double? {
-        switch values[column] {
+        switch self[column] {
         case .double(let d): return d
         case .int(let i): return Double(i)
         case .text(let s): return Double(s)

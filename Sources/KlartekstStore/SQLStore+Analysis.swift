@@ -191,7 +191,7 @@ extension SQLStore {
             guard let row = try await exec.one(
                 "SELECT audio FROM speech WHERE analysis_id = ? AND text_hash = ? AND voice = ?", .int(analysisID), .text(textHash), .text(voice))
             else { return nil }
-            if case .blob(let bytes) = row.values["audio"] { return bytes }
+            if case .blob(let bytes) = row["audio"] { return bytes }
             return nil
         }
     }

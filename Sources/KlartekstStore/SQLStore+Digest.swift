@@ -53,9 +53,10 @@ extension SQLStore {
             for (table, sql) in queries {
                 var fields: [String] = []
                 for row in try await exec.query(sql) {
-                    for key in row.values.keys.sorted() {
+                    let values = row.values
+                    for key in values.keys.sorted() {
                         let v: String
-                        switch row.values[key]! {
+                        switch values[key]! {
                         case .null: v = "∅"
                         case .int(let i): v = String(i)
                         case .double(let d): v = String(d)

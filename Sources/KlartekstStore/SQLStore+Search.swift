@@ -246,7 +246,9 @@ extension SQLStore {
                 let pageRows: [SQLRow]
                 let snippet: HitSnippet
                 if dialect == .sqlite {
-                    pageRows = try await exec.query("SELECT \(Self.hitColumns), \(Self.sqliteSnippetText) AS text FROM search_doc d WHERE d.id IN (\(list))", [])
+                    pageRows = try await exec.queryReusingPlan(
+                        "SELECT \(Self.hitColumns), \(Self.sqliteSnippetText) AS text FROM search_doc d WHERE d.id IN (SELECT value FROM json_each(?))",
+                        [.text("[\(list)]")])
                     // The query's words as the index's tokenizer makes them: lower case, stemmed.
                     snippet = HitSnippet(query: r.query, stem: stemmer.stem)
                 } else {
@@ -307,13 +309,15 @@ extension SQLStore {
         let list = newestMatches.compactMap { $0.int("id") }.map(String.init).joined(separator: ",")
         var keys: [Int: SQLRow] = [:]
         if !list.isEmpty {
-            for row in try await exec.query("SELECT id, item_key, meeting_date FROM search_doc WHERE id IN (\(list))", []) {
+            for row in try await exec.queryReusingPlan(
+                "SELECT id, item_key, meeting_date FROM search_doc WHERE id IN (SELECT value FROM json_each(?))", [.text("[\(list)]")]
+            ) {
                 keys[row.int("id") ?? 0] = row
             }
         }
         let rows = newestMatches.reversed().compactMap { m -> SQLRow? in
             guard let id = m.int("id"), var row = keys[id] else { return nil }
-            row.values["score"] = m.values["score"]
+            row["score"] = m["score"]
             return row
         }
         return (rows, forwards.count)
