@@ -183,11 +183,14 @@ extension SQLStore {
                 // collected) are scored and then ordered by text relevance and age: a common word
                 // costs a bounded window, not a scoring of every match.
                 if dialect == .postgres {
-                    // Plain words without filters: their density from the statistics, no probe.
-                    let share = filterSQL.isEmpty && !any && expanded == nil ? await lexemeShares.share(of: r.query, exec) : nil
+                    // Plain words without filters: their density from the statistics, no probe; one
+                    // word held by far more items than the count's cap is not counted.
+                    let plain = filterSQL.isEmpty && !any && expanded == nil
+                    let share = plain ? await lexemeStatistics.share(of: r.query, exec) : nil
+                    let atLeast = share != nil ? await lexemeStatistics.atLeast(r.query, exec) : nil
                     (rows, total) = try await Self.postgresRelevance(
                         match: match, tsquery: tsq, filterSQL: filterSQL, filterBinds: filterBinds, today: SearchRanking.dayNumber(r.today),
-                        page: (r.pageSize, offset), share: share, newestID: newestSearchID, exec)
+                        page: (r.pageSize, offset), share: share, atLeast: atLeast, newestID: newestSearchID, exec)
                     guard total > 0 else { return .empty }
                     hits = rows.map(Self.hit)
                     ranked = true
@@ -335,10 +338,14 @@ extension SQLStore {
     /// connection while the window is read (`exec` is the pool's).
     static func postgresRelevance(
         match: SQLValue, tsquery tsq: String, filterSQL: String, filterBinds: [SQLValue], today: Int?, page: (size: Int, offset: Int),
-        share: Double?, newestID: NewestSearchID, _ exec: any SQLExecutor
+        share: Double?, atLeast: (lexeme: String, matches: Int)? = nil, newestID: NewestSearchID, _ exec: any SQLExecutor
     ) async throws -> (rows: [SQLRow], total: Int) {
         let window = SearchRequest.relevanceWindow
         let cap = SearchResults.countCap + 1
+        // A word the statistics show in at least twice the cap's items (a margin for the rows
+        // written since that the server has not yet reported) is not counted, once PostgreSQL's
+        // lexeme is seen to be the one looked up.
+        let uncounted = atLeast.flatMap { $0.matches >= 2 * cap ? "'\($0.lexeme)'" : nil }
         let newest = try await newestID.value { try await exec.query("SELECT COALESCE(MAX(id), 0) AS n FROM search_doc", []).first?.int("n") ?? 0 }
         /// Ids in the blocks of 64 after `newest - range`, in the form the index answers (the
         /// expression of `search_doc_newest`, a bigint); everything when the range covers a quarter.
@@ -416,7 +423,7 @@ extension SQLStore {
         // the count's cap (+50 %), counted meanwhile.
         let windowRange = range(for: window * 13 / 10)
         let countRange = rangeSQL(range(for: cap * 15 / 10))
-        async let early: Int? = windowRange == nil ? nil : count(countRange)
+        async let early: Int? = windowRange == nil || uncounted != nil ? nil : count(countRange)
         var (rows, fill, inRange) = try await ranked(windowRange)
         var whole = rangeSQL(windowRange).0.isEmpty
         if fill < window, !whole, let windowRange, fill > 0 {
@@ -432,6 +439,7 @@ extension SQLStore {
         let counted = try await early
         if fill < window { return (rows, fill) }
         if !whole, inRange >= cap { return (rows, inRange) }
+        if let uncounted, rows.first?.string("q") == uncounted { return (rows, cap) }
         if let counted, counted >= cap || countRange.0.isEmpty { return (rows, counted) }
         // Fewer than the cap in the count's range says nothing of the rest: a range sized from the
         // window's own density (+20 %), if wider, then everything.
@@ -553,45 +561,118 @@ final class NewestSearchID: @unchecked Sendable {
     }
 }
 
-/// The share of items holding each of the most common indexed words, from PostgreSQL's
-/// statistics (ANALYZE's `most_common_elems` of `search_doc.tsv`; autovacuum keeps them), read
-/// again at most every 10 minutes. A query of plain words that are all among them gets its
-/// density from here instead of from counting its newest matches — an estimate only: the
-/// ranges it sets are checked against what they hold.
-final class LexemeShares: @unchecked Sendable {
+/// PostgreSQL's statistics of the indexed words (ANALYZE's `most_common_elems` of
+/// `search_doc.tsv`; autovacuum keeps them), read again at most every 10 minutes or when the
+/// table was analysed again, and the rows written since (`n_mod_since_analyze`, read again at most
+/// every 5 seconds). Two uses:
+/// - the share of items holding a query's plain words (an estimate, for the relevance window's
+///   ranges, which are checked against what they hold);
+/// - at least how many items hold one word now (a lower bound, to skip counting up to the cap).
+final class LexemeStatistics: @unchecked Sendable {
+    struct Snapshot {
+        var shares: [String: Double]
+        /// Non-null rows ANALYZE sampled, at least (see ``minimumMatches(share:sampled:modified:)``).
+        var sampled: Double
+        /// When ANALYZE made them; "" when not known for sure (then no lower bounds).
+        var analyzedAt: String
+        var readAt: ContinuousClock.Instant
+        var keptFor: Duration
+    }
+    struct Changes {
+        var modified: Int
+        var analyzedAt: String
+        var readAt: ContinuousClock.Instant
+    }
     let lock = NSLock()
-    var cached: (shares: [String: Double], at: ContinuousClock.Instant)?
+    var cached: Snapshot?
+    var changes: Changes?
 
     /// Matches per item for `query` (the words' shares multiplied), or nil when a term is not a
     /// plain word or a word is not among the common ones.
     func share(of query: SearchQuery, _ exec: any SQLExecutor) async -> Double? {
+        guard let words = Self.plainWords(query), let snapshot = await snapshot(exec), !snapshot.shares.isEmpty else { return nil }
+        let stemmer = DanishStemmer()
+        var product = 1.0
+        for w in words {
+            guard let s = snapshot.shares[stemmer.stem(w)], s > 0 else { return nil }
+            product *= s
+        }
+        return product
+    }
+
+    /// For a query of one plain word: its lexeme (as this process stems it; the caller checks
+    /// PostgreSQL's) and at least how many items hold it now. Nil when unknown.
+    func atLeast(_ query: SearchQuery, _ exec: any SQLExecutor) async -> (lexeme: String, matches: Int)? {
+        guard let words = Self.plainWords(query), words.count == 1, let snapshot = await snapshot(exec) else { return nil }
+        let lexeme = DanishStemmer().stem(words[0])
+        guard let share = snapshot.shares[lexeme], !snapshot.analyzedAt.isEmpty, let changes = await changes(exec),
+            changes.analyzedAt == snapshot.analyzedAt
+        else { return nil }
+        return (lexeme, Self.minimumMatches(share: share, sampled: snapshot.sampled, modified: changes.modified))
+    }
+
+    /// Items holding a word now, at least: the rows of ANALYZE's sample that held it (its counts
+    /// never overstate: lossy counting only undercounts; less 0.1 % for the stored float4) less
+    /// every row written since — a deleted or changed row may have held the word, and an inserted
+    /// one may have made `sampled`, which is read from today's row estimate, too large.
+    static func minimumMatches(share: Double, sampled: Double, modified: Int) -> Int {
+        guard share > 0, sampled > 0 else { return 0 }
+        return max(0, Int((share * sampled * 0.999).rounded(.down)) - max(0, modified))
+    }
+
+    static func plainWords(_ query: SearchQuery) -> [String]? {
         var words: [String] = []
         for term in query.terms {
             guard case .word(let w) = term, w.allSatisfy(\.isLetter) else { return nil }
             words.append(w)
         }
-        guard !words.isEmpty else { return nil }
+        return words.isEmpty ? nil : words
+    }
+
+    func snapshot(_ exec: any SQLExecutor) async -> Snapshot? {
         let now = ContinuousClock.now
-        var shares = lock.withLock { cached.flatMap { now - $0.at < .seconds(600) ? $0.shares : nil } }
-        if shares == nil {
-            // Only an estimate: when the statistics cannot be read, the caller counts instead.
-            let rows = (try? await exec.query(
-                """
-                SELECT u.lexeme, u.share FROM pg_stats s,
-                    unnest(CAST(CAST(s.most_common_elems AS TEXT) AS TEXT[]), s.most_common_elem_freqs) AS u(lexeme, share)
-                WHERE s.schemaname = current_schema() AND s.tablename = 'search_doc' AND s.attname = 'tsv' AND u.lexeme IS NOT NULL
-                """, [])) ?? []
-            let read = Dictionary(rows.compactMap { r in r.string("lexeme").map { ($0, r.double("share") ?? 0) } }, uniquingKeysWith: { a, _ in a })
-            lock.withLock { cached = (read, now) }
-            shares = read
-        }
-        guard let shares, !shares.isEmpty else { return nil }
-        let stemmer = DanishStemmer()
-        var product = 1.0
-        for w in words {
-            guard let s = shares[stemmer.stem(w)], s > 0 else { return nil }
-            product *= s
-        }
-        return product
+        let (current, analyzedSince) = lock.withLock { (cached, changes?.analyzedAt) }
+        if let current, now - current.readAt < current.keptFor, analyzedSince == nil || analyzedSince == current.analyzedAt { return current }
+        // Only statistics: when they cannot be read, the caller counts instead. ANALYZE samples
+        // 300 × the column's statistics target rows (more if another column's target is higher),
+        // or the whole table when smaller; the shares are of the non-null rows among them. ANALYZE
+        // shows its time before it commits its statistics: statistics younger than 5 seconds give
+        // no lower bounds (they might be the ones before) and are read again soon.
+        let rows = (try? await exec.query(
+            """
+            SELECT u.lexeme, u.share,
+                LEAST(300.0 * COALESCE(NULLIF(CAST(a.attstattarget AS INT), -1), CAST(current_setting('default_statistics_target') AS INT)),
+                      CAST(c.reltuples AS FLOAT8)) * (1.0 - s.null_frac) AS sampled,
+                COALESCE(CAST(GREATEST(t.last_analyze, t.last_autoanalyze) AS TEXT), '') AS analyzed,
+                GREATEST(t.last_analyze, t.last_autoanalyze) > now() - INTERVAL '5 seconds' AS young
+            FROM pg_class c
+                JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tsv'
+                JOIN pg_namespace n ON n.oid = c.relnamespace
+                JOIN pg_stats s ON s.schemaname = n.nspname AND s.tablename = c.relname AND s.attname = 'tsv'
+                JOIN pg_stat_user_tables t ON t.relid = c.oid,
+                unnest(CAST(CAST(s.most_common_elems AS TEXT) AS TEXT[]), s.most_common_elem_freqs) AS u(lexeme, share)
+            WHERE c.oid = CAST('search_doc' AS regclass) AND u.lexeme IS NOT NULL
+            """, [])) ?? []
+        let young = rows.first?.bool("young") ?? false
+        let read = Snapshot(
+            shares: Dictionary(rows.compactMap { r in r.string("lexeme").map { ($0, r.double("share") ?? 0) } }, uniquingKeysWith: { a, _ in a }),
+            sampled: rows.first?.double("sampled") ?? 0, analyzedAt: young ? "" : rows.first?.string("analyzed") ?? "", readAt: now,
+            keptFor: young ? .seconds(5) : .seconds(600))
+        lock.withLock { cached = read }
+        return read
+    }
+
+    func changes(_ exec: any SQLExecutor) async -> Changes? {
+        let now = ContinuousClock.now
+        if let c = lock.withLock({ changes }), now - c.readAt < .seconds(5) { return c }
+        guard let row = try? await exec.query(
+            """
+            SELECT n_mod_since_analyze AS modified, COALESCE(CAST(GREATEST(last_analyze, last_autoanalyze) AS TEXT), '') AS analyzed
+            FROM pg_stat_user_tables WHERE relid = CAST('search_doc' AS regclass)
+            """, []).first, let modified = row.int("modified")
+        else { return nil }
+        let read = Changes(modified: modified, analyzedAt: row.string("analyzed") ?? "", readAt: now)
+        lock.withLock { changes = read }
+        return read
     }
 }

@@ -12,7 +12,7 @@ public final class SQLStore: KlartekstStore {
     /// The newest search document's id, for PostgreSQL's relevance window.
     let newestSearchID = NewestSearchID()
     /// PostgreSQL's statistics of the indexed words, for the relevance window's ranges.
-    let lexemeShares = LexemeShares()
+    let lexemeStatistics = LexemeStatistics()
 
     public init(database: any SQLDatabase, now: @escaping @Sendable () -> Date = { Date() }) {
         self.db = database
