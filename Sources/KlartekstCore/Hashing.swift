@@ -5,12 +5,25 @@ import Foundation
 public enum ContentHash {
     /// Lower-case hex SHA-256 of the bytes.
     public static func sha256(_ data: some DataProtocol) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        hex(SHA256.hash(data: data))
     }
 
-    /// Lower-case hex SHA-256 of the UTF-8 bytes of the string.
+    /// Lower-case hex SHA-256 of the UTF-8 bytes of the string (hashed in place, no copy).
     public static func sha256(_ text: String) -> String {
-        sha256(Data(text.utf8))
+        var text = text
+        return text.withUTF8 { hex(SHA256.hash(data: UnsafeRawBufferPointer($0))) }
+    }
+
+    /// Lower-case hex digits of the bytes (every page's ETag: String(format:) per byte was slow).
+    static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Hash of an ordered list of fields, unambiguous however the fields themselves look.

@@ -230,7 +230,7 @@ public final class PostgresDatabase: SQLDatabase {
         }
         func queryReusingPlan(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
             let logger = database.logger
-            let statement = database.prepared.statement(PostgresDatabase.numbered(sql), binds)
+            let statement = database.prepared.statement(sql, binds)
             do {
                 return try await ReusedStatement.$current.withValue(statement) {
                     try await database.genericPlanClient.withConnection { conn in
@@ -272,8 +272,9 @@ struct ReusedStatement: PostgresPreparedStatement {
 /// small: statements prepared this way take their varying values as parameters.
 final class PreparedStatements: @unchecked Sendable {
     private let lock = NSLock()
-    private var names: [String: String] = [:]
+    private var known: [String: ReusedStatement.Text] = [:]
 
+    /// The statement for `sql` (with `?` placeholders) and these values' types.
     func statement(_ sql: String, _ binds: [SQLValue]) -> ReusedStatement.Text {
         let types: [PostgresDataType] = binds.map {
             switch $0 {
@@ -285,12 +286,11 @@ final class PreparedStatements: @unchecked Sendable {
             }
         }
         let key = types.map { String($0.rawValue) }.joined(separator: ",") + "|" + sql
-        let name = lock.withLock {
-            if let known = names[key] { return known }
-            let name = "klartekst_\(names.count + 1)"
-            names[key] = name
-            return name
+        return lock.withLock {
+            if let statement = known[key] { return statement }
+            let statement = ReusedStatement.Text(name: "klartekst_\(known.count + 1)", sql: PostgresDatabase.numbered(sql), types: types)
+            known[key] = statement
+            return statement
         }
-        return ReusedStatement.Text(name: name, sql: sql, types: types)
     }
 }

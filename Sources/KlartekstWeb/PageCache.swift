@@ -89,13 +89,30 @@ extension Request {
 
     /// A query parameter as an HTML form sends it: `+` is a space, then percent-decoding
     /// (a literal plus arrives as %2B).
-    func formQuery(_ name: String) -> String? {
-        for pair in (uri.query ?? "").split(separator: "&") {
+    func formQuery(_ name: String) -> String? { FormFields(uri.query)[name] }
+
+    /// Every query parameter, decoded once (a search reads a dozen).
+    var formFields: FormFields { FormFields(uri.query) }
+}
+
+/// The parameters of a query string as an HTML form sends them; the first of a repeated name.
+struct FormFields {
+    private var fields: [String: String] = [:]
+
+    init(_ query: String?) {
+        for pair in (query ?? "").split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard parts.first?.replacingOccurrences(of: "+", with: " ").removingPercentEncoding == name else { continue }
-            let raw = parts.count > 1 ? String(parts[1]) : ""
-            return raw.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? raw
+            guard let name = parts.first.map(Self.decode) else { continue }
+            if fields[name] == nil { fields[name] = parts.count > 1 ? Self.decode(parts[1]) : "" }
         }
-        return nil
+    }
+
+    subscript(name: String) -> String? { fields[name] }
+
+    /// `+` is a space, then percent-decoding; text that is not valid percent-encoding stays as sent.
+    static func decode(_ raw: Substring) -> String {
+        guard raw.utf8.contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "%") }) else { return String(raw) }
+        let spaced = raw.replacingOccurrences(of: "+", with: " ")
+        return spaced.removingPercentEncoding ?? String(raw)
     }
 }

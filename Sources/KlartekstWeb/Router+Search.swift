@@ -8,12 +8,13 @@ import KlartekstCore
 /// A search from the query string: Danish parameter names on the page (`kommune`, `udvalg`,
 /// `fra`, `til`, `type`, `emne`, `besluttet`, `sortering`, `side`), English in the API.
 func searchRequest(_ r: Request, api: Bool, today: String) -> (SearchRequest, raw: String) {
+    let form = r.formFields
     func get(_ da: String, _ en: String) -> String? {
-        let v = (r.formQuery(api ? en : da) ?? "").trimmingCharacters(in: .whitespaces)
+        let v = (form[api ? en : da] ?? "").trimmingCharacters(in: .whitespaces)
         return v.isEmpty ? nil : String(v.prefix(200))
     }
     func day(_ s: String?) -> String? { s.flatMap { DanishFormat.date($0) != nil && $0.count == 10 ? $0 : nil } }
-    let raw = String((r.formQuery("q") ?? "").prefix(500))
+    let raw = String((form["q"] ?? "").prefix(500))
     let decided: Bool? = switch get("besluttet", "decided") {
     case "ja", "true": true
     case "nej", "false": false
