@@ -213,6 +213,15 @@ struct SearchContractTests {
                     }
                 }
             }
+            // A date range that runs to today (SQLite counts it from the newest back).
+            for (query, from, matches) in [("kommune", "2025-01-01", { (i: Int) in i >= 7000 }), ("tilskud", "2024-01-01", { $0 >= 6000 && $0 % 4 != 0 }),
+                                           ("budget", "2025-01-01", { $0 >= 7000 && $0 % 10 == 0 }), ("stadion", "2026-01-01", { _ in false })] {
+                let expected = (1...n).filter(matches)
+                let results = try await store.search(SearchRequest(query: .parse(query), from: from, today: "2026-11-30"))
+                #expect(results.total == min(expected.count, SearchResults.countCap), "«\(query)» from \(from): total \(results.total), expected \(expected.count)")
+                #expect(results.totalIsCapped == (expected.count > SearchResults.countCap), "«\(query)» from \(from)")
+                #expect(results.hits.allSatisfy { $0.date >= from } && results.hits.count == min(20, expected.count), "«\(query)» from \(from)")
+            }
             if backend == .postgres {
                 // Rows written since ANALYZE lower the bound: with 7,500 of the 8,000 items gone,
                 // "kommune" is counted again (the server told at once, not at its next report).
