@@ -148,8 +148,18 @@ extension SQLStore {
     static let sqliteSnippetText = "substr(d.analysis || char(10) || d.body || char(10) || d.attachments, 1, 4000)"
 
     func search(_ r: SearchRequest, any: Bool) async throws -> SearchResults {
-        let (filterSQL, filterBinds) = Self.searchFilters(r)
+        var (filters, binds) = Self.searchFilters(r)
         let dialect = db.dialect
+        // SQLite, a date range that ends: the ids of the items dated in it bound the matches read
+        // (an implied condition: it changes no result). Matches are read newest first, and
+        // without it a range in the past was reached only after every newer match (200–260 ms
+        // for a common word; 5–7 ms with it). PostgreSQL's GIN would read each bound's whole
+        // side of the ids, so there the date is tested on the matches.
+        if dialect == .sqlite, let to = r.to, let ids = try await datedIDRange(from: r.from ?? "", to: to) {
+            filters += " AND search_fts.rowid BETWEEN ? AND ?"
+            binds += [.int(Int64(ids.lo)), .int(Int64(ids.hi))]
+        }
+        let (filterSQL, filterBinds) = (filters, binds)
         // PostgreSQL: the words as a tsquery; prefixes expanded to their word forms when known.
         let expanded = dialect == .postgres && r.query.terms.contains(where: { if case .prefix = $0 { true } else { false } })
             ? try await postgresExpanded(r.query.tsquery(any: any)) : nil
@@ -487,6 +497,34 @@ extension SQLStore {
             }
             return TSQueryText.expanding(q, forms)
         }
+    }
+
+    /// The lowest and highest id of the items dated `from` (text order; "" for no lower end)
+    /// through `to`, found day by day along the date index — three probes a day, not a row per
+    /// item. (1, 0) when no item is dated in the range; nil when more than 1,500 days are (a
+    /// range that wide is read without it).
+    func datedIDRange(from: String, to: String) async throws -> (lo: Int, hi: Int)? {
+        let maxDays = 1500
+        let row = try await db.read { exec in
+            try await exec.query(
+                """
+                WITH RECURSIVE day(d, n) AS (
+                    SELECT (SELECT MAX(s.meeting_date) FROM search_doc s WHERE s.meeting_date <= ? AND s.meeting_date >= ?), 1
+                    UNION ALL
+                    SELECT (SELECT MAX(s.meeting_date) FROM search_doc s WHERE s.meeting_date < day.d AND s.meeting_date >= ?), day.n + 1
+                    FROM day WHERE day.d IS NOT NULL AND day.n <= \(maxDays)
+                ), ids AS (
+                    SELECT (SELECT MIN(s.id) FROM search_doc s WHERE s.meeting_date = day.d) AS lo,
+                        (SELECT MAX(s.id) FROM search_doc s WHERE s.meeting_date = day.d) AS hi
+                    FROM day WHERE day.d IS NOT NULL
+                )
+                SELECT (SELECT MIN(lo) FROM ids) AS lo, (SELECT MAX(hi) FROM ids) AS hi, (SELECT MAX(n) FROM day) AS days
+                """, [.text(to), .text(from), .text(from)]
+            ).first
+        }
+        guard let row, (row.int("days") ?? 0) <= maxDays else { return nil }
+        guard let lo = row.int("lo"), let hi = row.int("hi") else { return (1, 0) }
+        return (lo, hi)
     }
 
     /// The rows of `FROM <fromWhere>`, counted up to `limit` (none is read beyond it).

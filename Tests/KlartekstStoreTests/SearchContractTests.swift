@@ -138,12 +138,13 @@ struct SearchContractTests {
                 return "Sag \(i). " + words.joined(separator: " og ") + "."
             }
             func municipality(_ i: Int) -> String { i % 7 == 0 ? "kalundborg" : i % 11 == 0 ? "lyngby-taarbaek" : "hvidovre" }
+            // A year per 1,000 items; within a year the dates are not in id order.
+            func date(_ i: Int) -> String { String(format: "%04d-%02d-%02d", 2018 + i / 1000, i % 12 + 1, i % 28 + 1) }
             for start in stride(from: 1, through: n, by: 1000) {
                 try await store.saveSearchDocuments((start..<start + 1000).map { i in
-                    let date = String(format: "%04d-%02d-%02d", 2018 + i / 1000, i % 12 + 1, i % 28 + 1)
                     return (SearchDocument(
                         itemKey: "t-\(i)", municipality: municipality(i), municipalityName: municipality(i).capitalized, committee: "Økonomiudvalget",
-                        meetingSlug: "m-\(i)", number: "1", date: date, kind: "referat", decided: false, topics: [], title: "Punkt \(i)",
+                        meetingSlug: "m-\(i)", number: "1", date: date(i), kind: "referat", decided: false, topics: [], title: "Punkt \(i)",
                         body: text(i), attachments: "", analysis: "", parts: ""), signature: "s")
                 })
             }
@@ -221,6 +222,22 @@ struct SearchContractTests {
                 #expect(results.total == min(expected.count, SearchResults.countCap), "«\(query)» from \(from): total \(results.total), expected \(expected.count)")
                 #expect(results.totalIsCapped == (expected.count > SearchResults.countCap), "«\(query)» from \(from)")
                 #expect(results.hits.allSatisfy { $0.date >= from } && results.hits.count == min(20, expected.count), "«\(query)» from \(from)")
+            }
+            // A date range that ends (SQLite reads only the ids of the items dated in it), with an
+            // item collected last but dated in the range.
+            try await store.saveSearchDocuments([(SearchDocument(
+                itemKey: "t-late", municipality: "hvidovre", municipalityName: "Hvidovre", committee: "Økonomiudvalget", meetingSlug: "m-late",
+                number: "1", date: "2019-05-05", kind: "referat", decided: false, topics: [], title: "Punkt sent", body: "Sag sent. budget.",
+                attachments: "", analysis: "", parts: ""), signature: "s")])
+            for (query, from, to, matches) in [("budget", "2019-03-01", "2019-06-30", { (i: Int) in i % 10 == 0 }), ("stadion", nil, "2020-12-31", { $0 % 150 == 0 }),
+                                               ("kommune", nil, "2019-12-31", { _ in true }), ("budget", "2030-01-01", "2030-12-31", { _ in true })] {
+                var expected = Set((1...n).filter { matches($0) && date($0) >= (from ?? "") && date($0) <= to }.map { "t-\($0)" })
+                if query == "budget", (from ?? "")...to ~= "2019-05-05" { expected.insert("t-late") }
+                let results = try await store.search(SearchRequest(query: .parse(query), from: from, to: to, pageSize: 100, today: "2026-11-30"))
+                let label = "«\(query)» \(from ?? "…")–\(to)"
+                #expect(results.total == min(expected.count, SearchResults.countCap) && results.totalIsCapped == (expected.count > SearchResults.countCap), "\(label): total \(results.total), expected \(expected.count)")
+                if expected.count <= 100 { #expect(Set(results.hits.map(\.itemKey)) == expected, "\(label)") }
+                #expect(results.hits.allSatisfy { $0.date >= (from ?? "") && $0.date <= to }, "\(label)")
             }
             if backend == .postgres {
                 // Rows written since ANALYZE lower the bound: with 7,500 of the 8,000 items gone,
