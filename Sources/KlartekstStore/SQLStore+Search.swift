@@ -615,8 +615,10 @@ final class LexemeStatistics: @unchecked Sendable {
         var shares: [String: Double]
         /// Non-null rows ANALYZE sampled, at least (see ``minimumMatches(share:sampled:modified:)``).
         var sampled: Double
-        /// When ANALYZE made them; "" when not known for sure (then no lower bounds).
+        /// When ANALYZE made them.
         var analyzedAt: String
+        /// False for statistics younger than 5 seconds: they might be the ones before (see below).
+        var givesBounds: Bool
         var readAt: ContinuousClock.Instant
         var keptFor: Duration
     }
@@ -647,7 +649,7 @@ final class LexemeStatistics: @unchecked Sendable {
     func atLeast(_ query: SearchQuery, _ exec: any SQLExecutor) async -> (lexeme: String, matches: Int)? {
         guard let words = Self.plainWords(query), words.count == 1, let snapshot = await snapshot(exec) else { return nil }
         let lexeme = DanishStemmer().stem(words[0])
-        guard let share = snapshot.shares[lexeme], !snapshot.analyzedAt.isEmpty, let changes = await changes(exec),
+        guard let share = snapshot.shares[lexeme], snapshot.givesBounds, !snapshot.analyzedAt.isEmpty, let changes = await changes(exec),
             changes.analyzedAt == snapshot.analyzedAt
         else { return nil }
         return (lexeme, Self.minimumMatches(share: share, sampled: snapshot.sampled, modified: changes.modified))
@@ -698,7 +700,7 @@ final class LexemeStatistics: @unchecked Sendable {
         let young = rows.first?.bool("young") ?? false
         let read = Snapshot(
             shares: Dictionary(rows.compactMap { r in r.string("lexeme").map { ($0, r.double("share") ?? 0) } }, uniquingKeysWith: { a, _ in a }),
-            sampled: rows.first?.double("sampled") ?? 0, analyzedAt: young ? "" : rows.first?.string("analyzed") ?? "", readAt: now,
+            sampled: rows.first?.double("sampled") ?? 0, analyzedAt: rows.first?.string("analyzed") ?? "", givesBounds: !young, readAt: now,
             keptFor: young ? .seconds(5) : .seconds(600))
         lock.withLock { cached = read }
         return read

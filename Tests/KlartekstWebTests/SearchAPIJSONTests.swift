@@ -32,3 +32,20 @@ struct SearchAPIJSONTests {
         }
     }
 }
+
+/// A query string read once into its fields (a search reads a dozen), as an HTML form sends them.
+@Suite("Form fields")
+struct FormFieldsTests {
+    @Test("a form's spaces, percent-encoding, repeated and empty fields")
+    func decoding() {
+        let f = FormFields("q=borgere+beredskab&kommune=k%C3%B8ge&plus=1%2B1&bad=100%zz+x&q=second&empty=&flag&na%20me=v")
+        #expect(f["q"] == "borgere beredskab", "+ is a space; the first of a repeated name")
+        #expect(f["kommune"] == "køge")
+        #expect(f["plus"] == "1+1", "a literal plus arrives as %2B")
+        #expect(f["bad"] == "100%zz+x", "not valid percent-encoding: as sent")
+        #expect(f["empty"] == "" && f["flag"] == "")
+        #expect(f["na me"] == "v", "names are decoded too")
+        #expect(f["missing"] == nil)
+        #expect(FormFields(nil)["q"] == nil && FormFields("")["q"] == nil)
+    }
+}
