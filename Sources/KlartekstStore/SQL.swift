@@ -132,10 +132,24 @@ public protocol SQLExecutor: Sendable {
     /// SQLite it stays compiled on each connection. For statements of a fixed text only (values as
     /// parameters): every text is kept. In a transaction the same as ``query(_:_:)``.
     func queryReusingPlan(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow]
+
+    /// Runs `body` with statements that go one after another on one connection, in one read (one
+    /// snapshot), without a hand-over per statement: SQLite's relevance window is up to four
+    /// short statements. SQLite only (on its reader's queue, so no caller's thread waits on it);
+    /// elsewhere it throws.
+    func batch<T: Sendable>(_ body: @escaping @Sendable (any SQLBatch) throws -> T) async throws -> T
+}
+
+/// Statements run synchronously inside ``SQLExecutor/batch(_:)``; kept compiled.
+public protocol SQLBatch {
+    func query(_ sql: String, _ binds: [SQLValue]) throws -> [SQLRow]
 }
 
 extension SQLExecutor {
     public func queryReusingPlan(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] { try await query(sql, binds) }
+    public func batch<T: Sendable>(_ body: @escaping @Sendable (any SQLBatch) throws -> T) async throws -> T {
+        throw StoreError("this database runs no synchronous batches")
+    }
 }
 
 extension SQLExecutor {

@@ -210,7 +210,7 @@ extension SQLStore {
                     ranked = true
                     break
                 } else if filterSQL.isEmpty {
-                    (rows, total) = try await Self.sqliteWindow(match: match, scoreSQL: scoreSQL, count: count, exec)
+                    (rows, total) = try await Self.sqliteWindow(match: match, scoreSQL: scoreSQL, exec)
                 } else {
                     // Only what ranking needs; the page's hits get their other columns below.
                     rows = try await exec.query(
@@ -302,42 +302,43 @@ extension SQLStore {
     /// reaches the cap soon) and its newest are read backwards (they are near); a sparse one is
     /// read forwards once, scored, up to the cap — which both counts it and, below the cap, holds
     /// its newest matches.
-    static func sqliteWindow(
-        match: SQLValue, scoreSQL: String, count: @Sendable () async throws -> Int, _ exec: any SQLExecutor
-    ) async throws -> (rows: [SQLRow], total: Int) {
+    static func sqliteWindow(match: SQLValue, scoreSQL: String, _ exec: any SQLExecutor) async throws -> (rows: [SQLRow], total: Int) {
         let window = SearchRequest.relevanceWindow
         let cap = SearchResults.countCap + 1
-        let recent = try await cappedCount(
-            "search_fts WHERE search_fts MATCH ? AND search_fts.rowid > (SELECT COALESCE(MAX(id), 0) - MIN(10000, COALESCE(MAX(id), 0) / 8) FROM search_doc)",
-            [match], limit: window + 1, reusingPlan: true, exec)
-        func newestBackwards() async throws -> [SQLRow] {
-            try await exec.queryReusingPlan(
-                """
-                SELECT d.id, d.item_key, d.meeting_date, \(scoreSQL) AS score FROM search_fts CROSS JOIN search_doc d ON d.id = search_fts.rowid
-                WHERE search_fts MATCH ? ORDER BY search_fts.rowid DESC LIMIT \(window)
-                """, [match])
-        }
-        if recent > window { return (try await newestBackwards(), try await count()) }
-        let forwards = try await exec.queryReusingPlan(
-            "SELECT search_fts.rowid AS id, \(scoreSQL) AS score FROM search_fts WHERE search_fts MATCH ? LIMIT \(cap)", [match])
-        if forwards.count >= cap { return (try await newestBackwards(), forwards.count) }
-        // Forwards is rowid order: the newest are the last. Their keys and dates by id.
-        let newestMatches = forwards.suffix(window)
-        let list = newestMatches.compactMap { $0.int("id") }.map(String.init).joined(separator: ",")
-        var keys: [Int: SQLRow] = [:]
-        if !list.isEmpty {
-            for row in try await exec.queryReusingPlan(
-                "SELECT id, item_key, meeting_date FROM search_doc WHERE id IN (SELECT value FROM json_each(?))", [.text("[\(list)]")]
-            ) {
-                keys[row.int("id") ?? 0] = row
+        return try await exec.batch { sql in
+            func count(_ fromWhere: String, limit: Int) throws -> Int {
+                try sql.query(cappedCountSQL(fromWhere, limit: limit), [match]).first?.int("n") ?? 0
             }
+            let recent = try count(
+                "search_fts WHERE search_fts MATCH ? AND search_fts.rowid > (SELECT COALESCE(MAX(id), 0) - MIN(10000, COALESCE(MAX(id), 0) / 8) FROM search_doc)",
+                limit: window + 1)
+            func newestBackwards() throws -> [SQLRow] {
+                try sql.query(
+                    """
+                    SELECT d.id, d.item_key, d.meeting_date, \(scoreSQL) AS score FROM search_fts CROSS JOIN search_doc d ON d.id = search_fts.rowid
+                    WHERE search_fts MATCH ? ORDER BY search_fts.rowid DESC LIMIT \(window)
+                    """, [match])
+            }
+            if recent > window { return (try newestBackwards(), try count("search_fts WHERE search_fts MATCH ?", limit: cap)) }
+            let forwards = try sql.query(
+                "SELECT search_fts.rowid AS id, \(scoreSQL) AS score FROM search_fts WHERE search_fts MATCH ? LIMIT \(cap)", [match])
+            if forwards.count >= cap { return (try newestBackwards(), forwards.count) }
+            // Forwards is rowid order: the newest are the last. Their keys and dates by id.
+            let newestMatches = forwards.suffix(window)
+            let list = newestMatches.compactMap { $0.int("id") }.map(String.init).joined(separator: ",")
+            var keys: [Int: SQLRow] = [:]
+            if !list.isEmpty {
+                for row in try sql.query("SELECT id, item_key, meeting_date FROM search_doc WHERE id IN (SELECT value FROM json_each(?))", [.text("[\(list)]")]) {
+                    keys[row.int("id") ?? 0] = row
+                }
+            }
+            let rows = newestMatches.reversed().compactMap { m -> SQLRow? in
+                guard let id = m.int("id"), var row = keys[id] else { return nil }
+                row["score"] = m["score"]
+                return row
+            }
+            return (rows, forwards.count)
         }
-        let rows = newestMatches.reversed().compactMap { m -> SQLRow? in
-            guard let id = m.int("id"), var row = keys[id] else { return nil }
-            row["score"] = m["score"]
-            return row
-        }
-        return (rows, forwards.count)
     }
 
     /// PostgreSQL: a page of the newest ``SearchRequest/relevanceWindow`` matches, ranked (with
@@ -531,8 +532,12 @@ extension SQLStore {
     static func cappedCount(
         _ fromWhere: String, _ binds: [SQLValue], limit: Int, reusingPlan: Bool = false, _ exec: any SQLExecutor
     ) async throws -> Int {
-        let sql = "SELECT COUNT(*) AS n FROM (SELECT 1 FROM \(fromWhere) LIMIT \(limit)) x"
+        let sql = cappedCountSQL(fromWhere, limit: limit)
         return try await (reusingPlan ? exec.queryReusingPlan(sql, binds) : exec.query(sql, binds)).first?.int("n") ?? 0
+    }
+
+    static func cappedCountSQL(_ fromWhere: String, limit: Int) -> String {
+        "SELECT COUNT(*) AS n FROM (SELECT 1 FROM \(fromWhere) LIMIT \(limit)) x"
     }
 
     /// Whether an FTS5 expression matches more than 5 % of the indexed items.

@@ -65,12 +65,16 @@ public final class SQLiteDatabase: SQLDatabase {
             let args = SQLiteDatabase.arguments(binds)
             return try await pool.read { db in try SQLiteDatabase.fetch(db, sql, args) }
         }
-        /// The statement stays compiled on each reader connection (GRDB's statement cache) and runs
-        /// on the calling thread, as one statement (its own snapshot): these are a search's reads of
-        /// the index, well under a millisecond each, and handing each to a reader's queue and back
-        /// cost more than running it (0.1–0.2 ms a hand-over, up to five a search).
+        /// The statement stays compiled on each reader connection (GRDB's statement cache).
         func queryReusingPlan(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
-            try SQLiteDatabase.readNow(pool, sql, SQLiteDatabase.arguments(binds))
+            let args = SQLiteDatabase.arguments(binds)
+            return try await pool.read { db in try SQLiteDatabase.fetch(db, sql, args, cached: true) }
+        }
+        /// One read on a reader's queue for all of `body`'s statements: a hand-over to the queue
+        /// and back costs 0.1–0.2 ms, more than a short statement. Not on the caller's thread: a
+        /// statement that runs long must not hold up the tasks that share it.
+        func batch<T: Sendable>(_ body: @escaping @Sendable (any SQLBatch) throws -> T) async throws -> T {
+            try await pool.read { db in try body(Batch(db: db)) }
         }
         func execute(_ sql: String, _ binds: [SQLValue]) async throws {
             throw StoreError("write outside a transaction: \(sql.prefix(60))")
@@ -101,9 +105,11 @@ public final class SQLiteDatabase: SQLDatabase {
         })
     }
 
-    /// A read on the calling thread (GRDB's synchronous API; it waits for a free reader).
-    static func readNow(_ pool: DatabasePool, _ sql: String, _ args: StatementArguments) throws -> [SQLRow] {
-        try pool.unsafeRead { db in try fetch(db, sql, args, cached: true) }
+    struct Batch: SQLBatch {
+        let db: Database
+        func query(_ sql: String, _ binds: [SQLValue]) throws -> [SQLRow] {
+            try SQLiteDatabase.fetch(db, sql, SQLiteDatabase.arguments(binds), cached: true)
+        }
     }
 
     static func fetch(_ db: Database, _ sql: String, _ args: StatementArguments, cached: Bool = false) throws -> [SQLRow] {
