@@ -60,9 +60,10 @@ public struct Relevance: Sendable, Equatable, Codable {
 /// Below 25 very easy, 25–35 easy, 35–45 medium, 45–55 hard, above 55 very hard.
 public enum LIX {
     public static func compute(_ text: String) -> Double {
-        let words = text.split(whereSeparator: { !$0.isLetter && !$0.isNumber && $0 != "-" }).filter { $0.contains(where: \.isLetter) }
+        let words = DanishText.words(text).filter { $0.contains(where: \.isLetter) }
         guard !words.isEmpty else { return 0 }
-        let sentences = max(1, text.split(whereSeparator: { ".!?:".contains($0) }).filter { $0.contains(where: \.isLetter) }.count)
+        // Sentences by the shared text layer: "kr." and "bl.a." end none; a colon ending a line does.
+        let sentences = max(1, DanishText.sentences(text).filter { $0.contains(where: \.isLetter) }.count)
         let long = words.filter { $0.filter(\.isLetter).count > 6 }.count
         return Double(words.count) / Double(sentences) + 100 * Double(long) / Double(words.count)
     }

@@ -74,7 +74,7 @@ public struct AnalysisValidator: Sendable {
         }
         let texts = claims.map { Self.normalise($0.text) }
         if Set(texts).count != texts.count { problems.append("a statement is repeated") }
-        let sentences = s.summaryText.split(whereSeparator: { ".!?".contains($0) }).map { Self.normalise(String($0)) }.filter { !$0.isEmpty }
+        let sentences = DanishText.sentences(s.summaryText).map { Self.normalise($0) }.filter { !$0.isEmpty }
         if Set(sentences).count != sentences.count { problems.append("a summary sentence is repeated") }
         if Set(s.keywords).count != s.keywords.count { problems.append("a keyword is repeated") }
         for k in s.keywords where !taxonomy.labels.contains(k) { problems.append("keyword \"\(k)\" is not in the taxonomy") }

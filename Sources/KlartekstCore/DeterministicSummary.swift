@@ -54,42 +54,8 @@ public enum DeterministicSummary {
         return claims
     }
 
-    /// Danish abbreviations that end with a dot but not a sentence.
-    static let abbreviations: Set<String> = [
-        "d.", "ca.", "bl.a.", "f.eks.", "fx.", "jf.", "nr.", "pkt.", "stk.", "kl.", "kr.", "mio.", "mia.", "inkl.", "ekskl.", "evt.", "dvs.",
-        "mht.", "vedr.", "m.m.", "osv.", "mv.", "hhv.", "iht.", "pga.", "ift.", "tlf.", "att.", "obs.", "st.", "ang.",
-    ]
-
-    /// Splits at ".", "!" or "?" followed by a space and a capital letter (or the end), unless the
-    /// word before is an abbreviation ("ca. 40", "bl.a. Housing First"); "18. maj" stays whole
-    /// because Danish month names are lower case.
-    /// A line break (paragraph, list item) always ends a sentence.
-    static func sentences(_ text: String) -> [String] {
-        text.split(separator: "\n").flatMap { sentences(line: String($0)) }
-    }
-
-    static func sentences(line: String) -> [String] {
-        var out: [String] = []
-        var current = ""
-        let chars = Array(line)
-        for (i, ch) in chars.enumerated() {
-            current.append(ch)
-            guard ".!?".contains(ch) else { continue }
-            var j = i + 1
-            while j < chars.count && chars[j] == " " { j += 1 }
-            let atEnd = j >= chars.count
-            guard atEnd || (j > i + 1 && (chars[j].isUppercase || "\"«•(–-".contains(chars[j]) || chars[j].isNumber && ch != ".")) else { continue }
-            if ch == "." && !atEnd {
-                let word = current.split(separator: " ").last.map { String($0).lowercased() } ?? ""
-                if abbreviations.contains(word) { continue }
-            }
-            out.append(current.trimmingCharacters(in: .whitespaces))
-            current = ""
-        }
-        let rest = current.trimmingCharacters(in: .whitespaces)
-        if !rest.isEmpty { out.append(rest) }
-        return out
-    }
+    /// The sentences of a text (the shared Danish text layer; a line break ends a sentence).
+    static func sentences(_ text: String) -> [String] { DanishText.sentences(text) }
 
     public static func analyse(item title: String, sections: [Section], municipality: String, taxonomy: Taxonomy) -> CitizenSummary {
         let recommendation = sections.filter { $0.kind == .recommendation }.map(\.text).joined(separator: " ")

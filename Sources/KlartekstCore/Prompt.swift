@@ -190,10 +190,9 @@ public struct SourceText: Sendable, Equatable {
     /// Part of the item was left out to fit the model's context.
     public var truncated: Bool
 
-    /// Splits a line into sentences (not at "d." or "f.eks." or after a number's dot).
-    public static func sentences(_ line: String) -> [String] {
-        DeterministicSummary.sentences(line).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-    }
+    /// Splits a line into sentences with the shared Danish text layer (not at "kr." or "f.eks.",
+    /// inside "633.590" or after "1." before a month).
+    public static func sentences(_ line: String) -> [String] { DanishText.sentences(line) }
 
     /// Replaces `"kilde": n` in the claims of a model's JSON answer by `"quote": "<sentence n>"`.
     /// - Returns: the rewritten JSON, and problems for numbers that name no sentence.
