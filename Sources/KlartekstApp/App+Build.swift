@@ -123,8 +123,11 @@ public enum App {
                 stageNames = stages.map(\.rawValue).joined(separator: ",")
             }
         }
-        let group = ServiceGroup(
-            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        var groupConfig = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // Requests and background jobs get work.shutdown_seconds, then they are cancelled.
+        groupConfig.maximumGracefulShutdownDuration = .seconds(config.shutdownSeconds)
+        let group = ServiceGroup(configuration: groupConfig)
+        ShutdownGuard.arm(graceSeconds: Double(config.shutdownSeconds), logger: logger)
         logger.notice(
             "serving",
             metadata: [
@@ -157,8 +160,14 @@ public enum App {
         }
         // SIGTERM (systemd, containers): stop claiming, let running jobs finish. SIGINT (Ctrl-C):
         // stop now; running jobs give their leases back for another worker.
-        let group = ServiceGroup(
-            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm], cancellationSignals: [.sigint], logger: logger))
+        // A job still running after work.shutdown_seconds is cancelled too (its lease given back);
+        // the guard ends the process if closing then hangs.
+        var groupConfig = ServiceGroupConfiguration(
+            services: services, gracefulShutdownSignals: [.sigterm], cancellationSignals: [.sigint], logger: logger)
+        groupConfig.maximumGracefulShutdownDuration = .seconds(config.shutdownSeconds)
+        let group = ServiceGroup(configuration: groupConfig)
+        let runner = workers.runner
+        ShutdownGuard.arm(graceSeconds: Double(config.shutdownSeconds), logger: logger) { runner.runningSummary() }
         try await group.run()
         await workers.close()
         await store.close()

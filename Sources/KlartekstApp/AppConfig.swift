@@ -82,6 +82,9 @@ public struct AppConfig: Sendable, Equatable {
     public var jobsPollMs = 1000
     public var jobsPlanSeconds = 15
     public var workConcurrency = 2
+    /// Seconds a stopping process gives its running jobs and requests before it cancels them; 10 s
+    /// after that it exits regardless (a second SIGTERM or SIGINT exits at once).
+    public var shutdownSeconds = 30
 
     /// Where scripts/setup-model.sh installs the embedded model: `KLARTEKST_MODEL_HOME`, else `~/.cache/klartekst`.
     public static var modelHome: String {
@@ -138,6 +141,8 @@ public struct AppConfig: Sendable, Equatable {
         ("llm.endpoints", "string", "(none)",
          "Several OpenAI-compatible servers of the same model for workers: URL;weight=N;concurrency=N, comma-separated (replaces an llm.backend URL)"),
         ("work.concurrency", "int", "2", "Jobs one worker runs at once (klartekst work --concurrency)"),
+        ("work.shutdown_seconds", "int", "30",
+         "On SIGTERM: seconds running jobs and requests get to finish before they are cancelled (leases given back); the process exits at most 10 s later, at once on a second signal"),
         ("jobs.lease_seconds", "int", "120", "How long a claimed job stays leased without a heartbeat; a dead worker's jobs are taken over after this"),
         ("jobs.poll_ms", "int", "1000", "Milliseconds an idle worker waits before looking for work again"),
         ("jobs.plan_seconds", "int", "15", "Seconds between two looks for new work in the data (every worker plans; job keys keep work single)"),
@@ -262,7 +267,8 @@ public struct AppConfig: Sendable, Equatable {
             ("llm.context", \AppConfig.llmContext, 1024...1_048_576), ("speech.rate", \AppConfig.speechRate, 80...450),
             ("http.page_cache_seconds", \AppConfig.pageCacheSeconds, 0...3600), ("search.index_seconds", \AppConfig.searchIndexSeconds, 0...86_400),
             ("alerts.interval_seconds", \AppConfig.alertsSeconds, 0...86_400),
-            ("work.concurrency", \AppConfig.workConcurrency, 1...256), ("jobs.lease_seconds", \AppConfig.jobsLeaseSeconds, 2...86_400),
+            ("work.concurrency", \AppConfig.workConcurrency, 1...256), ("work.shutdown_seconds", \AppConfig.shutdownSeconds, 1...3600),
+            ("jobs.lease_seconds", \AppConfig.jobsLeaseSeconds, 2...86_400),
             ("jobs.poll_ms", \AppConfig.jobsPollMs, 10...600_000), ("jobs.plan_seconds", \AppConfig.jobsPlanSeconds, 1...86_400),
         ] as [(String, WritableKeyPath<AppConfig, Int>, ClosedRange<Int>)] {
             guard let v = integer(key, defaults[keyPath: target]), range.contains(v) else {

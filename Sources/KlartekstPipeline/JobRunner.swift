@@ -3,6 +3,7 @@ import KlartekstCore
 import Logging
 import Metrics
 import ServiceLifecycle
+import Synchronization
 
 /// What a worker does for one stage: run a leased job, and (optionally) find new work in the data
 /// and queue it. Planners on every worker may queue the same work at once: job keys make it one job.
@@ -56,6 +57,13 @@ public final class JobRunner: Service, @unchecked Sendable {
     let options: Options
     let logger: Logger
     let backends: @Sendable () async -> [BackendStatus]
+    /// The running jobs' stage and key, readable without the actor (for a stopping process's last log line).
+    let runningKeys = Mutex<[Int64: String]>([:])
+
+    /// "stage key, …" of the jobs running now.
+    public func runningSummary() -> String {
+        runningKeys.withLock { $0.sorted { $0.key < $1.key }.map(\.value).joined(separator: ", ") }
+    }
     let state = RunnerState()
 
     public init(
@@ -83,7 +91,10 @@ public final class JobRunner: Service, @unchecked Sendable {
             await self.claimLoop()
             background.cancelAll()
         }
-        try? await queue.removeWorker(options.owner)
+        // Also when cancelled (SIGINT, or SIGTERM after work.shutdown_seconds): a cancelled task's
+        // database calls fail at once, so this runs in a task of its own.
+        let queue = self.queue, owner = options.owner
+        await Task { try? await queue.removeWorker(owner) }.value
         let (done, failed) = await state.totals()
         logger.notice("worker stopped", metadata: ["worker": "\(options.owner)", "done": "\(done)", "failed": "\(failed)"])
     }
@@ -148,6 +159,8 @@ public final class JobRunner: Service, @unchecked Sendable {
         let clock = ContinuousClock()
         let started = clock.now
         let stage = job.stage.rawValue
+        runningKeys.withLock { $0[job.id] = "\(stage) \(job.key)" }
+        defer { _ = runningKeys.withLock { $0.removeValue(forKey: job.id) } }
         do {
             guard let worker = workers[job.stage] else { throw JobError("this worker does not run stage \(stage)") }
             try await worker.run(job)
@@ -165,7 +178,12 @@ public final class JobRunner: Service, @unchecked Sendable {
         } catch {
             await state.finished(job.id, ok: false)
             if Task.isCancelled || error is CancellationError {
-                try? await queue.release(job.id, owner: options.owner)
+                // In a task of its own: the cancelled job's task cannot reach the database.
+                let queue = self.queue, owner = options.owner, id = job.id
+                let released = await Task { (try? await queue.release(id, owner: owner)) != nil }.value
+                logger.notice(
+                    released ? "job cancelled; its lease is given back" : "job cancelled; giving its lease back failed (it expires)",
+                    metadata: ["job": "\(job.id)", "key": "\(job.key)"])
                 return
             }
             let permanent = (error as? JobError)?.permanent ?? false
@@ -192,7 +210,9 @@ public final class JobRunner: Service, @unchecked Sendable {
                 do {
                     let held = try await queue.extendLeases(Array(running), owner: options.owner, leaseSeconds: options.leaseSeconds)
                     for lost in running.subtracting(held) {
-                        logger.warning("lease lost (expired and claimed by another worker)", metadata: ["job": "\(lost)"])
+                        logger.warning(
+                            "lease lost: it expired before this worker renewed it, or the job was finished or claimed elsewhere; the job's result is not recorded by this worker",
+                            metadata: ["job": "\(lost)", "worker": "\(options.owner)"])
                     }
                 } catch {
                     logger.warning("extending leases failed", metadata: ["error": "\(error)"])

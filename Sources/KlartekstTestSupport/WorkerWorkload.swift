@@ -54,8 +54,11 @@ public final class WorkerProcess: @unchecked Sendable {
     public let process = Process()
     public let log: URL
 
-    public init(binary: URL, database: String, config: URL, stages: String = "sync,extract,analyze,index", concurrency: Int = 2, log: URL) throws {
+    public init(binary: URL, database: String, config: URL, stages: String = "sync,extract,analyze,index", concurrency: Int = 2, log: URL,
+        environment: [String: String] = [:]
+    ) throws {
         self.log = log
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         process.executableURL = binary
         process.arguments = [
             "work", "--database", database, "--config", config.path, "--stages", stages, "--concurrency", String(concurrency), "--log-level", "warning",
@@ -72,9 +75,26 @@ public final class WorkerProcess: @unchecked Sendable {
     /// The end of its log (for a failure message).
     public var logTail: String { String(String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self).suffix(2000)) }
 
-    /// Sends `signal` and waits for the process to end.
-    public func stop(_ signal: Int32) async {
+    /// Sends `signal` and waits up to `seconds` for the process to end. A process still alive
+    /// then has its threads' stacks written to its log (when gdb is installed) and is killed;
+    /// the answer is false, so a hang fails the test instead of holding it up.
+    @discardableResult
+    public func stop(_ signal: Int32, within seconds: Double = 60) async -> Bool {
         kill(process.processIdentifier, signal)
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+        guard process.isRunning else { return true }
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/gdb"), let handle = try? FileHandle(forWritingTo: log) {
+            handle.seekToEndOfFile()
+            let gdb = Process()
+            gdb.executableURL = URL(fileURLWithPath: "/usr/bin/gdb")
+            gdb.arguments = ["-p", String(process.processIdentifier), "-batch", "-ex", "thread apply all bt 30"]
+            gdb.standardOutput = handle
+            gdb.standardError = handle
+            if (try? gdb.run()) != nil { gdb.waitUntilExit() }
+        }
+        kill(process.processIdentifier, SIGKILL)
         while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
+        return false
     }
 }
