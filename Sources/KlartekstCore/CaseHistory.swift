@@ -4,12 +4,17 @@ import Foundation
 public enum CaseHistory {
     nonisolated(unsafe) private static let entryStart = try! Regex(#"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})\s+(.+)$"#)
 
-    /// Splits plain text lines into entries. Lines starting "Afbud:" end the entries and are
-    /// returned separately.
+    nonisolated(unsafe) private static let labelled = try! Regex(#"^(udvalg|dato|punktnummer|punkt|mødedato|møde|behandlet i|behandling)\s*:\s*(.*)$"#).ignoresCase()
+
+    /// Splits plain text lines into entries, in every format seen: `17/11/2025 Direktionen` with
+    /// the text below (or on the same line), and `Udvalg: Magistraten` / `Dato: 02-09-2025` /
+    /// `Punktnummer: 3` blocks. Lines starting "Afbud:" end the entries and are returned
+    /// separately. Lines the parser cannot place stay in the section's text (see ``covers(_:)``).
     public static func parse(_ text: String) -> (entries: [CaseHistoryEntry], absences: String?) {
         var entries: [CaseHistoryEntry] = []
         var current: (date: String, body: String, lines: [String])?
         var absences: [String] = []
+        var pendingBody: String?
         func flush() {
             if let c = current {
                 entries.append(CaseHistoryEntry(date: c.date, body: c.body, text: c.lines.joined(separator: " ")))
@@ -23,6 +28,25 @@ public enum CaseHistory {
                 flush()
                 absences.append(line)
                 continue
+            }
+            if let m = try? labelled.wholeMatch(in: line) {
+                let label = String(m.output[1].substring ?? "").lowercased()
+                let value = String(m.output[2].substring ?? "").trimmingCharacters(in: .whitespaces)
+                switch label {
+                case "udvalg", "møde", "behandlet i", "behandling":
+                    flush()
+                    pendingBody = value
+                    continue
+                case "dato", "mødedato":
+                    if let date = SectionRules.parseDanishDate(String(value.prefix(10))) {
+                        flush()
+                        current = (date, pendingBody ?? "", [])
+                        pendingBody = nil
+                        continue
+                    }
+                default:
+                    if current != nil { continue }  // "Punktnummer: 3" belongs to the step's heading
+                }
             }
             if let m = try? entryStart.wholeMatch(in: line),
                 let date = SectionRules.isoDate(
@@ -39,6 +63,22 @@ public enum CaseHistory {
         }
         flush()
         return (entries, absences.isEmpty ? nil : absences.joined(separator: " "))
+    }
+
+    /// Whether the parsed entries (and absences) hold every word of the section's text, so the
+    /// page may show the steps instead of the text. Otherwise the text is shown as it is.
+    public static func covers(_ section: Section) -> Bool {
+        guard !section.entries.isEmpty else { return false }
+        var pool: [String: Int] = [:]
+        for e in section.entries {
+            for w in DanishText.words(e.body + " " + e.text) { pool[w.lowercased(), default: 0] += 1 }
+        }
+        for w in DanishText.words(section.text) {
+            let k = w.lowercased()
+            if k.contains(where: \.isNumber) && k.count >= 8 { continue }  // the dates, shown reformatted
+            if let n = pool[k], n > 0 { pool[k] = n - 1 } else if !["udvalg", "dato", "punktnummer", "punkt", "mødedato"].contains(k) && !k.allSatisfy(\.isNumber) { return false }
+        }
+        return true
     }
 
     /// One step of a case's way through committees, from "Sagens forløb" or a

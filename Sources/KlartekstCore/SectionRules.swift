@@ -19,23 +19,23 @@ public struct SectionRule: Sendable {
 public enum SectionRules {
     /// Bump when a change to the rules or the HTML parser changes sections; stored with every
     /// revision so that stale sections are rebuilt.
-    public static let version = 1
+    public static let version = 2
 
     public static let table: [SectionRule] = [
         .init(.decision, #"beslutning(?: (?:i|fra) (?<committee>.+?) (?:den|d\.) (?<date>\d{1,2}[-./]\d{1,2}[-./]\d{4}))?"#),
         .init(.decision, #"(?:udvalgets|byrådets|kommunalbestyrelsens|byrådet|udvalget) beslutning|beslutninger"#),
         .init(.summary, #"resum[eé](?: og sagens baggrund)?|beslutningstema|sagens baggrund|kort om sagen|sammenfatning|baggrund og formål"#),
-        .init(.recommendation, #"indstilling(?:er)?(?: fra .+)?|(?:forvaltningen|administrationen|direktionen|direktøren|kommunaldirektøren) indstiller|beslutningspunkter|forslag til beslutning"#),
-        .init(.caseText, #"sagsfremstilling|sagsbeskrivelse|sagens indhold|sagen|beskrivelse af sagen"#),
+        .init(.recommendation, #"(?:[a-zæøå]+s )?indstilling(?:er)?(?: fra .+| til .+)?|(?:forvaltningen|administrationen|direktionen|direktøren|kommunaldirektøren|magistraten|borgmesteren|[a-zæøå]+forvaltningen) indstiller(?:, at| at)?|det indstilles(?:, at| at)?|beslutningspunkt(?:er)?|forslag til beslutning|indstilling og beslutning"#),
+        .init(.caseText, #"sagsfremstilling|sagsbeskrivelse|sagens indhold|sagen|beskrivelse af sagen|vurdering|redegørelse|baggrund|præsentation|sagens fakta|analyse|begrundelse|konklusion|uddybning"#),
         .init(.economy, #"økonomiske? (?:og administrative )?konsekvenser|økonomi(?: og finansiering)?|bevillingsmæssige konsekvenser|finansiering"#),
         .init(.legalBasis, #"retsgrundlag|lovgrundlag|lovhjemmel|juridiske forhold|hjemmel"#),
         .init(.hearing, #"høring(?:ssvar)?(?: og inddragelse)?|inddragelse|borgerinddragelse"#),
-        .init(.climate, #"(?:klima|miljø)[-,a-zæøå ]*konsekvenser|klima(?:-| og )?miljø.*|bæredygtighed"#),
+        .init(.climate, #"(?:klima|miljø)[-,a-zæøå ]*konsekvenser|klima(?:-| og | & )?miljø.*|klima(?: og| &) bæredygtighed|bæredygtighed|klima|miljøvurdering"#),
         .init(.health, #"sundhedsmæssige konsekvenser"#),
         .init(.staff, #"personalemæssige konsekvenser|personale"#),
         .init(.policy, #"politiske beslutninger(?: og aftaler)?|politisk(?:e)? aftaler"#),
-        .init(.process, #"behandling|videre behandling|proces og tidsplan"#),
-        .init(.caseHistory, #"sagens forløb|sagsforløb|tidligere behandling"#),
+        .init(.process, #"behandling|videre behandling|proces og tidsplan|videre proces|proces|tidsplan|kommunikation|det videre forløb|opfølgning|implementering"#),
+        .init(.caseHistory, #"sagens forløb|sagsforløb|tidligere behandling|tidligere beslutninger|(?:[-a-zæøå ]{1,60} )?påtegning(?:er)?"#),
         .init(.absence, #"afbud|fraværende|fravær"#),
         .init(.attachments, #"bilag|bilagsliste"#),
     ]

@@ -133,15 +133,12 @@ public struct DecisionComparison: Sendable, Equatable, Codable {
     ) -> DecisionComparison? {
         let own = sections.filter { $0.kind == .decision && $0.committee == nil }.map(\.text).joined(separator: " ")
             .trimmingCharacters(in: .whitespacesAndNewlines)
-        var text = own
-        var who = committee
-        var when = meetingDate
-        if text.isEmpty, let last = steps.last {
-            text = last.text
-            who = last.body
-            when = last.date
-        }
-        guard !text.isEmpty else { return nil }
+        // Only this meeting's own decision: an earlier step in the case history (a committee's
+        // recommendation, the administration's) is never shown as what was decided here.
+        let text = own
+        let who = committee
+        let when = meetingDate
+        guard !text.isEmpty, DecisionOutcome.parse(text) != .notReleased else { return nil }
         let outcome = DecisionOutcome.parse(text)
         let lower = who.lowercased()
         let body =

@@ -24,6 +24,14 @@ public enum MeetingParser {
             seen[key] = items.count
             items.append(ParsedItem(item: item, key: key, sections: SectionParser.parse(html: item.html), parserVersion: SectionParser.version))
         }
+        var meeting = meeting
+        // Minutes published under the agenda's name ("Dagsorden", `Afsluttet: true`) are minutes
+        // when the meeting is over and its items carry their own decisions.
+        if !meeting.documentKind.isMinutes, meeting.finished,
+            items.contains(where: { $0.sections.contains { $0.kind == .decision && $0.committee == nil && !$0.text.isEmpty } })
+        {
+            meeting.documentKind = meeting.documentKind == .supplementaryAgenda ? .supplementaryMinutes : .minutes
+        }
         return ParsedMeeting(meeting: meeting, items: items, warnings: warnings)
     }
 }

@@ -40,6 +40,19 @@ enum Sanitiser {
             text.inline("• ")
         }
         if tag == "td" || tag == "th" { text.inline(" ") }
+        // A <div> (or another block wrapper) inside a paragraph or a <span> is still a paragraph of
+        // its own: "Det indstilles:" / "At 1) Byrådet …" must not run together.
+        if Self.blockWrappers.contains(tag) && node.hasVisibleContent {
+            text.blockBreak()
+            var c = node.pointee.children
+            while let child = c {
+                emit(child, html: &html, text: &text)
+                c = child.pointee.next
+            }
+            if node.pointee.next != nil { html.raw("<br>") }
+            text.blockBreak()
+            return
+        }
         let emitted = cls.contains(.allowed)
         if emitted { html.raw(openTag(tag, node)) }
         if !cls.contains(.void) {
@@ -52,6 +65,8 @@ enum Sanitiser {
         }
         if isBlock { text.blockBreak() }
     }
+
+    static let blockWrappers: Set<String> = ["div", "section", "article", "center", "header", "footer", "aside", "main", "nav"]
 
     static func openTag(_ tag: String, _ node: xmlNodePtr) -> String {
         var attrs = ""

@@ -66,7 +66,7 @@ private final class Walker {
             heading(node, insideBody: insideBody)
             return
         }
-        if let styled = styledHeadingText(node, tag: tag), promote(styled, insideBody: true) { return }
+        if let styled = styledHeadingText(node, tag: tag) ?? pseudoHeadingText(node, tag: tag), promote(styled, insideBody: true) { return }
         if cls.contains(.block) {
             current.text.blockBreak()
             Sanitiser.emit(node, html: &current.html, text: &current.text)
@@ -92,7 +92,15 @@ private final class Walker {
     /// A real heading element.
     func heading(_ node: xmlNodePtr, insideBody: Bool) {
         let text = collapse(node.allText)
-        guard !text.isEmpty else { return }
+        guard !text.isEmpty else {
+            // An empty structural heading (`<h3></h3>`) still ends the section before it: the text
+            // after it is not part of the decision above.
+            if !insideBody && (!current.text.isEmpty || !current.heading.isEmpty) {
+                drafts.append(current)
+                current = Draft(heading: "", match: .init(kind: .unknown, supplementary: false))
+            }
+            return
+        }
         if promote(text, insideBody: insideBody) { return }
         current.html.raw("<h4>")
         current.html.text(text)
@@ -127,6 +135,20 @@ private final class Walker {
         return SectionRules.classify(text).kind == .unknown ? nil : text
     }
 
+    /// `<p>Beslutningspunkt:</p>` or `<p>Det indstilles, at</p>`: a paragraph that is only a known
+    /// heading ending in a colon (or "…, at"), written as plain text.
+    func pseudoHeadingText(_ node: xmlNodePtr, tag: String) -> String? {
+        guard tag == "p" || tag == "div", let raw = node.boundedText(limit: 80) else { return nil }
+        let text = collapse(raw)
+        let lower = text.lowercased()
+        let letters = text.filter(\.isLetter)
+        let capitals = letters.count >= 4 && letters.allSatisfy(\.isUppercase)  // "SAGENS INDHOLD"
+        guard capitals || text.hasSuffix(":") || lower.hasSuffix(", at") || lower.hasSuffix(" at:") else { return nil }
+        let kind = SectionRules.classify(text).kind
+        // "Det indstilles:" opening the Indstilling section it belongs to stays its first line.
+        return kind == .unknown || kind == current.match.kind ? nil : text
+    }
+
     /// Whether all visible text below the node is bold (allocation-free for the common "no").
     func isBold(_ node: xmlNodePtr, tag: String) -> Bool {
         if tag == "strong" || tag == "b" { return true }
@@ -156,7 +178,8 @@ private final class Walker {
         var sections: [Section] = []
         for d in drafts {
             let text = d.text.result()
-            if d.heading.isEmpty && text.isEmpty { continue }
+            // An untitled lead holding only punctuation (".") is no section.
+            if d.heading.isEmpty && !text.contains(where: { $0.isLetter || $0.isNumber }) { continue }
             var section = Section(
                 ordinal: 0, heading: d.heading, kind: d.match.kind, supplementary: d.match.supplementary,
                 revisedOn: d.match.revisedOn, committee: d.match.committee, date: d.match.date,

@@ -297,8 +297,11 @@ public struct Pages: Sendable {
         let steps = page.steps.map {
             ItemVM.StepVM(date: DanishFormat.date($0.date) ?? "", body: $0.body, text: $0.text, outcome: $0.outcome.danishLabel)
         }
-        let shownElsewhere: Set<SectionKind> = [.recommendation, .caseHistory]
-        let sections = page.sections.filter { !shownElsewhere.contains($0.kind) && !($0.kind == .decision && $0.committee == nil) }
+        // A case history is shown as steps only when the steps hold all of its words; a format the
+        // parser does not understand is shown as it is, never dropped.
+        let sections = page.sections.filter {
+            $0.kind != .recommendation && !($0.kind == .caseHistory && CaseHistory.covers($0)) && !($0.kind == .decision && $0.committee == nil)
+        }
             .map { vm($0, open: $0.kind == .summary) }
         let attachments = page.attachments.map { a in
             ItemVM.AttachmentVM(

@@ -33,7 +33,23 @@ struct RulesTests {
         ("Behandling", .process),
         ("Om Grenhusene", .unknown),
         ("Tidsplan og det videre arbejde", .unknown),
-        ("Baggrund", .unknown),
+        ("Baggrund", .caseText),
+        ("Ny overskrift uden kendt betydning", .unknown),
+        // Headings of the unseen municipalities in the reading issue (Aarhus and others).
+        ("Sociale Forhold og Beskæftigelses afdelings påtegning", .caseHistory),
+        ("Borgmesterens Afdelings påtegning", .caseHistory),
+        ("Præsentation", .caseText),
+        ("Klima & bæredygtighed", .climate),
+        ("Beslutningspunkt:", .recommendation),
+        ("Beslutningspunkter", .recommendation),
+        ("Det indstilles, at", .recommendation),
+        ("BESLUTNING", .decision),
+        ("SAGENS INDHOLD", .caseText),
+        ("VURDERING", .caseText),
+        ("INDDRAGELSE", .hearing),
+        ("Magistratens indstilling", .recommendation),
+        ("Videre proces", .process),
+        ("Kommunikation", .process),
     ])
     func headings(heading: String, kind: SectionKind) {
         #expect(SectionRules.classify(heading).kind == kind, "\(heading)")
@@ -55,6 +71,14 @@ struct RulesTests {
 
     @Test("decision prose becomes an outcome; negations win", arguments: [
         ("Anbefales.", DecisionOutcome.recommended),
+        ("Et flertal i udvalget kunne tiltræde indstillingen.", DecisionOutcome.approved),
+        ("Udvalget blev orienteret.", DecisionOutcome.noted),
+        ("Udvalget drøftede sagen og besluttede herefter at udsætte sagens behandling.", DecisionOutcome.postponed),
+        ("Udvalget drøftede sagen.", DecisionOutcome.discussed),
+        ("A, B og C kunne tiltræde indstillingen. D og E kunne ikke tiltræde indstillingen.", DecisionOutcome.approved),
+        ("Et flertal kunne ikke tiltræde indstillingen.", DecisionOutcome.rejected),
+        ("Beslutning ikke frigivet", DecisionOutcome.notReleased),
+        ("Økonomiudvalget anbefaler over for Byrådet, at forslaget godkendes.", DecisionOutcome.recommended),
         ("Ad 1. Anbefales godkendt.", .recommended),
         ("Kan ikke anbefales.", .rejected),
         ("Indstillingen blev ikke godkendt.", .rejected),

@@ -1,0 +1,156 @@
+import Foundation
+import KlartekstCore
+import KlartekstExtraction
+import KlartekstTestSupport
+import Testing
+
+/// The structures the reading issue measured on municipalities nobody had tuned on (paragraphs
+/// as `<div>`s in a `<span>`, empty headings, pseudo-headings, capitals, `Udvalg:/Dato:` history
+/// blocks), and the invariant that no word of the portal's text is lost.
+@Suite("Reading any municipality's structure, losing nothing")
+struct StructureTests {
+    @Test("paragraphs written as <div>s inside a <span> stay paragraphs")
+    func divsInSpans() {
+        let html = """
+            <h3>Indstilling</h3><p><span><div>Det indstilles:</div><div>At 1) Byrådet drøfter forslaget.</div></span></p>\
+            <h3>Økonomi</h3><span><div>EL24 Styrkelse af socialområdet</div><div>S25 Bedre bosteder</div></span>
+            """
+        let sections = SectionParser.parse(html: html)
+        #expect(sections.map(\.kind) == [.recommendation, .economy])
+        #expect(sections[0].text == "Det indstilles:\n\nAt 1) Byrådet drøfter forslaget.")
+        #expect(sections[1].text == "EL24 Styrkelse af socialområdet\n\nS25 Bedre bosteder")
+        #expect(!sections[0].html.contains("<div"))
+    }
+
+    @Test("an empty heading ends the decision above it; a lead of only '.' is no section")
+    func emptyHeading() {
+        let html = "<p>.</p><h3>Beslutning</h3><p>Godkendt.</p><h3></h3><p>Sagen handler om en ny skole.</p>"
+        let sections = SectionParser.parse(html: html)
+        #expect(sections.map(\.heading) == ["Beslutning", ""])
+        #expect(sections[0].text == "Godkendt.")
+        #expect(sections[1].text == "Sagen handler om en ny skole.")
+    }
+
+    @Test("plain-text and capital headings start sections; 'Det indstilles:' inside Indstilling does not")
+    func pseudoHeadings() {
+        let html = """
+            <p>Beslutningspunkt:</p><p>Byrådet skal tage stilling til planen.</p>\
+            <p>SAGENS INDHOLD</p><p>Planen er lavet i 2025.</p>\
+            <p>Det indstilles, at</p><p>planen godkendes.</p><p>VURDERING</p><p>Den er god.</p>
+            """
+        let sections = SectionParser.parse(html: html)
+        #expect(sections.map(\.kind) == [.recommendation, .caseText, .recommendation, .caseText])
+        #expect(sections.map(\.heading) == ["Beslutningspunkt:", "SAGENS INDHOLD", "Det indstilles, at", "VURDERING"])
+        #expect(sections[2].text == "planen godkendes.")
+    }
+
+    @Test("case history as Udvalg:/Dato:/Punktnummer: blocks becomes dated steps")
+    func labelledHistory() {
+        let text = """
+            Udvalg: Magistraten
+            Dato: 02-09-2025
+            Punktnummer: 3
+            Magistraten indstiller forslaget til byrådets godkendelse.
+            Udvalg: Sociale Forhold og Beskæftigelse
+            Dato: 10-09-2025
+            Punktnummer: 7
+            Udvalget kunne tiltræde indstillingen.
+            """
+        let parsed = CaseHistory.parse(text)
+        #expect(parsed.entries.map(\.date) == ["2025-09-02", "2025-09-10"])
+        #expect(parsed.entries.map(\.body) == ["Magistraten", "Sociale Forhold og Beskæftigelse"])
+        #expect(parsed.entries.map(\.outcome) == [.recommended, .approved])
+        let section = Section(ordinal: 1, heading: "Sagens forløb", kind: .caseHistory, text: text, html: "", entries: parsed.entries)
+        #expect(CaseHistory.covers(section))
+        // A line the parser cannot place means the text is shown as it is.
+        var partial = section
+        partial.text = "Sagen blev rejst af en borger i foråret.\n" + text
+        #expect(!CaseHistory.covers(partial))
+    }
+
+    @Test("minutes published as 'Dagsorden' with Afsluttet true are minutes")
+    func minutesUnderAgendaName() {
+        let item = IngestedItem(number: "1", sorting: 1, caseNumber: "25-1", title: "Skole", isOpen: true,
+            html: "<h3>Beslutning</h3><p>Godkendt.</p>", attachments: [])
+        let finished = IngestedMeeting(municipality: "aarhus", committeeName: "Byrådet", date: "2025-09-02", documentKind: .agenda,
+            documentName: "Dagsorden", finished: true, items: [item])
+        #expect(MeetingParser.parse(finished).meeting.documentKind == .minutes)
+        var open = finished
+        open.finished = false
+        #expect(MeetingParser.parse(open).meeting.documentKind == .agenda)
+    }
+
+    /// The words of an item's HTML as a reader sees them, found without the parser: tags,
+    /// comments and the contents of style/script/head removed, entities decoded.
+    static func sourceWords(_ html: String) -> [String] {
+        var t = html
+        for pattern in [#"(?is)<(style|script|title|head|xml)\b.*?</\1\s*>"#, #"(?s)<!--.*?-->"#] {
+            t = t.replacingOccurrences(of: pattern, with: " ", options: .regularExpression)
+        }
+        // Inline tags join ("7</span><span>-</span><span>meter" is one word); others separate.
+        t = t.replacingOccurrences(of: #"(?i)</?(span|strong|b|i|em|u|sup|sub|a|font|small|big|mark|s|strike)\b[^>]*>"#, with: "", options: .regularExpression)
+        t = t.replacingOccurrences(of: #"(?s)<[^>]*>"#, with: " ", options: .regularExpression)
+        for (e, c) in [("&nbsp;", " "), ("&amp;", "&"), ("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&aelig;", "æ"), ("&oslash;", "ø"), ("&aring;", "å")] {
+            t = t.replacingOccurrences(of: e, with: c)
+        }
+        return DanishText.words(t).map { $0.lowercased() }
+    }
+
+    /// The words of the item's h1–h6 elements.
+    static func headingWords(_ html: String) -> [String] {
+        let regex = try! NSRegularExpression(pattern: #"(?is)<h[1-6]\b[^>]*>(.*?)</h[1-6]\s*>"#)
+        let ns = html as NSString
+        return regex.matches(in: html, range: NSRange(location: 0, length: ns.length)).flatMap {
+            sourceWords(ns.substring(with: $0.range(at: 1)))
+        }
+    }
+
+    static func parsedWords(_ sections: [Section]) -> [String] {
+        sections.flatMap { DanishText.words($0.heading + "\n" + $0.text) }.map { $0.lowercased() }
+    }
+
+    /// Every item of every fixture and sample meeting.
+    static func allItems() throws -> [(String, IngestedItem)] {
+        var out: [(String, IngestedItem)] = []
+        for m in [try Fixtures.hvidovreMeeting(), try Fixtures.kalundborgMeeting()] {
+            out += m.items.map { ("\(m.municipality) \($0.number)", $0) }
+        }
+        out += try CorpusLoader.loadAll(root: Fixtures.root.appendingPathComponent("evals/corpus")).flatMap { doc in
+            doc.meeting.items.map { ("\(doc.path) \($0.number)", $0) }
+        }
+        return out
+    }
+
+    /// The words of `html` that `sections` hold fewer times than the source, with how many are
+    /// missing. Counted, not aligned; words of headings are exempt (a heading that only wraps
+    /// others, such as Kalundborg's outer "Sagsfremstilling", is not repeated as a section).
+    static func lostWords(html: String, sections: [Section]) -> [(word: String, missing: Int)] {
+        var count: [String: Int] = [:]
+        for w in sourceWords(html) { count[w, default: 0] += 1 }
+        for w in parsedWords(sections) { count[w, default: 0] -= 1 }
+        let headings = Set(headingWords(html))
+        return count.filter { $0.value > 0 && !headings.contains($0.key) }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+
+    @Test("every word of every item's portal text is in its sections")
+    func conservation() throws {
+        var checked = 0
+        for (name, item) in try Self.allItems() {
+            let missing = Self.lostWords(html: item.html, sections: SectionParser.parse(html: item.html))
+            let lost = missing.reduce(0) { $0 + $1.missing }
+            #expect(lost == 0, "\(name): \(lost) words lost: \(missing.prefix(12).map { "\($0.word)×\($0.missing)" })")
+            checked += 1
+        }
+        #expect(checked >= 23)
+    }
+
+    @Test("the conservation check sees a lost paragraph")
+    func conservationCheckCanFail() throws {
+        let item = try #require(try Fixtures.hvidovreMeeting().items.first { $0.number == "10" })
+        var sections = SectionParser.parse(html: item.html)
+        #expect(Self.lostWords(html: item.html, sections: sections).isEmpty)
+        let i = try #require(sections.firstIndex { $0.kind == SectionKind.economy })
+        sections[i].text = sections[i].text.components(separatedBy: "\n\n").dropFirst().joined(separator: "\n\n")
+        #expect(!Self.lostWords(html: item.html, sections: sections).isEmpty)
+    }
+}
