@@ -28,7 +28,7 @@ public enum DecisionOutcome: String, Sendable, Codable, CaseIterable {
             "ikke vedtag", "faldt", "kunne ikke tiltræde", "kan ikke tiltræde", "tiltrædes ikke", "ikke imødekom"]),
         (.postponed, ["udsat", "udsættes", "udskudt", "genoptages", "udsætte", "udskyde"]),
         (.noted, ["taget til efterretning", "tages til efterretning", "til orientering", "orienteringen blev taget", "tog orienteringen",
-            "tog sagen til efterretning", "til efterretning", "blev orienteret", "orienteret", "orienteringen taget"]),
+            "tog sagen til efterretning", "til efterretning", "blev orienteret", "orienteret", "orienteringen taget", "ingen bemærkninger"]),
         (.referred, ["oversendes", "oversendt", "videresendes", "sendes videre", "sendt videre", "sendes til"]),
         (.recommended, ["anbefales", "anbefalet", "anbefaler", "anbefalede", "indstilles", "indstillet", "indstiller"]),
         (.approved, ["godkendt", "godkendes", "godkendte", "godkender", "vedtaget", "vedtages", "vedtog", "tiltrådt", "tiltrædes",
@@ -58,6 +58,13 @@ public enum DecisionOutcome: String, Sendable, Codable, CaseIterable {
                 guard let r = head.range(of: needle) else { continue }
                 if best == nil || r.lowerBound < best!.at { best = (outcome, r.lowerBound) }
             }
+        }
+        // "Fremsendes til byrådet med bemærkning, at Magistraten … anbefaler, at …": the forwarding
+        // is the route, the recommendation what was decided.
+        if best?.outcome == .referred, let recommended = rules.first(where: { $0.0 == .recommended }),
+            recommended.1.contains(where: { head.contains($0) })
+        {
+            return .recommended
         }
         if let best { return best.outcome }
         for (outcome, needles) in weak where needles.contains(where: { head.contains($0) }) { return outcome }

@@ -35,6 +35,8 @@ public enum StructureCorpus {
         public var source: Source?
         public var municipality: String
         public var documentKind: String?
+        /// "dev" (the default: rules may be tuned on it) or "holdout" (never tuned on).
+        public var split: String?
         public var items: [Item]
     }
 
@@ -118,11 +120,28 @@ public enum StructureCorpus {
         }
     }
 
+    /// The words of `source` that `parsed` holds fewer times, with how many are missing.
+    /// Counted, not aligned (an aligned check counts everything after one lost word as lost);
+    /// words in `exempt` (heading words: a heading that only wraps others is not repeated as a
+    /// section) are not counted.
+    public static func lostWords(source: [String], parsed: [String], exempt: Set<String> = []) -> [(word: String, missing: Int)] {
+        var count: [String: Int] = [:]
+        for w in source { count[w, default: 0] += 1 }
+        for w in parsed { count[w, default: 0] -= 1 }
+        return count.filter { $0.value > 0 && !exempt.contains($0.key) }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+
+    /// The words of parsed sections, headings included, lower case.
+    public static func words(of sections: [Section]) -> [String] {
+        sections.flatMap { DanishText.words($0.heading + "\n" + $0.text) }.map { $0.lowercased() }
+    }
+
     /// Scores parsed items against the labels.
     /// - Parameters:
     ///   - sourceWords: the words of an item's HTML found without the parser.
+    ///   - headingWords: the words of its heading elements.
     public static func score(
-        _ doc: Document, parsed: ParsedMeeting, sourceWords: (String) -> [String], into f: inout Figures
+        _ doc: Document, parsed: ParsedMeeting, sourceWords: (String) -> [String], headingWords: (String) -> [String], into f: inout Figures
     ) {
         guard let labels = doc.labels else { return }
         if let kind = labels.documentKind {
@@ -161,14 +180,12 @@ public enum StructureCorpus {
                 }
             }
             let source = sourceWords(item.item.html)
-            let words = item.sections.flatMap { DanishText.words($0.heading + "\n" + $0.text) }.map { $0.lowercased() }
-            var j = words.startIndex
-            for w in source {
-                f.words.total += 1
-                if let k = words[j...].firstIndex(of: w) {
-                    j = words.index(after: k)
-                    f.words.kept += 1
-                }
+            let lost = lostWords(source: source, parsed: words(of: item.sections), exempt: Set(headingWords(item.item.html)))
+            let missing = lost.reduce(0) { $0 + $1.missing }
+            f.words.total += source.count
+            f.words.kept += source.count - missing
+            if missing > 0 {
+                f.misses.append("\(doc.path) item \(label.number): \(missing) words lost: \(lost.prefix(8).map { "\($0.word)×\($0.missing)" }.joined(separator: " "))")
             }
         }
     }

@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import Foundation
 import KlartekstApp
 import KlartekstCore
+import KlartekstExtraction
 import KlartekstLLM
 import KlartekstPipeline
 import KlartekstStore
@@ -55,6 +56,43 @@ struct LLMOptions: ParsableArguments {
 
 struct Eval: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        abstract: "Measure Klartekst on labelled data: prompts (the default) or the reading of agendas (structure).",
+        subcommands: [EvalPrompts.self, EvalStructure.self], defaultSubcommand: EvalPrompts.self)
+}
+
+struct EvalStructure: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "structure",
+        abstract: "Score the reading of agendas on the labelled corpus: headings, decision outcomes, case history steps, document kind and words kept, per municipality and for the dev and holdout parts.")
+    @Option(help: "The corpus folder (evals/corpus/README.md describes it).") var corpus: String = "evals/corpus"
+    @Flag(help: "List every miss.") var misses = false
+
+    func run() throws {
+        let docs: [StructureCorpus.Document]
+        do {
+            docs = try StructureEval.loadAll(root: URL(fileURLWithPath: corpus))
+        } catch {
+            throw CommandFailure("cannot read the corpus \(corpus): \(error)")
+        }
+        let labelled = docs.filter { $0.labels != nil }
+        guard !labelled.isEmpty else { throw CommandFailure("no labelled documents in \(corpus)") }
+        let report = StructureEval.run(labelled)
+        print("corpus \(corpus): \(labelled.count) documents, \(labelled.reduce(0) { $0 + $1.meeting.items.count }) items, \(report.municipalities.count) municipalities")
+        for f in report.municipalities { print(f.line) }
+        print(report.dev.line)
+        print(report.holdout.line)
+        if misses {
+            for f in report.municipalities where !f.misses.isEmpty {
+                print("\n\(f.municipality):")
+                for m in f.misses { print("  \(m)") }
+            }
+        }
+    }
+}
+
+struct EvalPrompts: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prompts",
         abstract: "Score prompt versions on a labelled set: valid %, grounded %, LIX, keyword and relevance precision, procedural detection, time and tokens.")
     @OptionGroup var llm: LLMOptions
     @Option(help: "The summary prompt to score.") var prompt: String = "summary"

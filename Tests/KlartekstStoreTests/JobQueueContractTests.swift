@@ -48,11 +48,12 @@ struct JobQueueContractTests {
     func leaseExpiry(backend: TestBackend) async throws {
         try await backend.withStore { store, _ in
             try await store.enqueue([NewJob(stage: .sync, key: "sync:kalundborg:1", payload: "kalundborg", maxAttempts: 2)])
-            // Leases long enough that a loaded machine (the whole suite runs in parallel) still
-            // checks them before they end.
-            let first = try #require(try await store.claim(stage: .sync, owner: "dead-worker", limit: 1, leaseSeconds: 4).first)
+            // A lease of a minute: however loaded the machine, B's claim comes before it ends.
+            let first = try #require(try await store.claim(stage: .sync, owner: "dead-worker", limit: 1, leaseSeconds: 60).first)
             #expect(try await store.claim(stage: .sync, owner: "B", limit: 1, leaseSeconds: 60).isEmpty, "leased")
-            try await Task.sleep(for: .milliseconds(4200))
+            // Expired but not yet claimed: the holder can still extend it.
+            _ = try await store.extendLeases([first.id], owner: "dead-worker", leaseSeconds: 0.2)
+            try await Task.sleep(for: .milliseconds(400))
             #expect(try await store.extendLeases([first.id], owner: "dead-worker", leaseSeconds: 60) == [first.id], "still held until claimed")
             #expect(try await store.claim(stage: .sync, owner: "B", limit: 1, leaseSeconds: 60).isEmpty, "the extended lease holds")
             _ = try await store.extendLeases([first.id], owner: "dead-worker", leaseSeconds: 0.2)
@@ -82,21 +83,25 @@ struct JobQueueContractTests {
         try await backend.withStore { store, _ in
             try await store.enqueue([
                 NewJob(stage: .analyze, key: "analyze:a", payload: "a", maxAttempts: 2), NewJob(stage: .analyze, key: "analyze:b", payload: "b"),
+                NewJob(stage: .analyze, key: "analyze:c", payload: "c"),
             ])
-            let jobs = try await store.claim(stage: .analyze, owner: "W", limit: 2, leaseSeconds: 60)
-            // A backoff long enough that a loaded machine (the whole suite runs in parallel) still
-            // claims again before it ends.
-            #expect(try await store.fail(jobs[0].id, owner: "W", error: "model down", retryAfter: 5, permanent: false) == .queued)
+            let jobs = try await store.claim(stage: .analyze, owner: "W", limit: 3, leaseSeconds: 60).sorted { $0.payload < $1.payload }
+            #expect(jobs.map(\.payload) == ["a", "b", "c"])
+            // No race with a loaded machine: "c" waits an hour (it must not come back however slow
+            // the next statements are); "a" waits half a second (being late only makes it due).
+            #expect(try await store.fail(jobs[0].id, owner: "W", error: "model down", retryAfter: 0.5, permanent: false) == .queued)
             #expect(try await store.fail(jobs[1].id, owner: "W", error: "no such item", retryAfter: 0, permanent: true) == .dead)
+            #expect(try await store.fail(jobs[2].id, owner: "W", error: "rate limited", retryAfter: 3600, permanent: false) == .queued)
             var stats = try #require(try await store.queueStats().first { $0.stage == .analyze })
-            #expect(stats.delayed == 1 && stats.ready == 0 && stats.dead == 1 && stats.failedLastHour == 2)
-            #expect(try await store.claim(stage: .analyze, owner: "W", limit: 2, leaseSeconds: 60).isEmpty, "waits for its backoff")
-            try await Task.sleep(for: .milliseconds(5200))
-            let retried = try #require(try await store.claim(stage: .analyze, owner: "W", limit: 2, leaseSeconds: 60).first)
-            #expect(retried.payload == "a" && retried.attempt == 2)
-            #expect(try await store.fail(retried.id, owner: "W", error: "model down again", retryAfter: 0, permanent: false) == .dead)
+            #expect(stats.ready + stats.delayed == 2 && stats.dead == 1 && stats.failedLastHour == 3)
+            try await Task.sleep(for: .milliseconds(600))
+            let retried = try await store.claim(stage: .analyze, owner: "W", limit: 3, leaseSeconds: 60)
+            #expect(retried.map(\.payload) == ["a"], "c waits for its backoff")
+            #expect(retried.first?.attempt == 2)
+            let a = try #require(retried.first)
+            #expect(try await store.fail(a.id, owner: "W", error: "model down again", retryAfter: 0, permanent: false) == .dead)
             stats = try #require(try await store.queueStats().first { $0.stage == .analyze })
-            #expect(stats.dead == 2 && stats.waiting == 0)
+            #expect(stats.dead == 2 && stats.delayed == 1)
             let dead = try await store.jobs(status: .dead, stage: nil, limit: 10)
             #expect(Set(dead.compactMap(\.lastError)) == ["model down again", "no such item"])
         }
