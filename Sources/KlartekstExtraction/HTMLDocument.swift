@@ -18,9 +18,42 @@ final class HTMLDocument {
                 htmlReadMemory(ptr, Int32(buf.count), nil, "UTF-8", options)
             }
         }
+        liftFromVoidElements()
     }
 
     deinit { if let doc { xmlFreeDoc(doc) } }
+
+    /// Elements that never have content in HTML5. libxml2's parser (HTML 4) makes some of them
+    /// containers (`<embed>`, `<source>`, `<track>`, `<wbr>`, `<keygen>`), so the text after one
+    /// would become its child and be dropped with it; ``liftFromVoidElements()`` moves such
+    /// children back out.
+    static let html5Void: Set<String> = [
+        "area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta", "param", "source", "track", "wbr",
+    ]
+
+    /// Moves every child of a void element to just after it, in order (iteratively: no recursion
+    /// limit for deep documents).
+    func liftFromVoidElements() {
+        guard let doc else { return }
+        var stack: [xmlNodePtr] = []
+        var n = doc.pointee.children
+        while let node = n { stack.append(node); n = node.pointee.next }
+        while let node = stack.popLast() {
+            guard node.isElement else { continue }
+            if Self.html5Void.contains(node.tag) {
+                var anchor = node
+                while let child = node.pointee.children {
+                    xmlUnlinkNode(child)
+                    xmlAddNextSibling(anchor, child)
+                    anchor = child
+                    stack.append(child)
+                }
+                continue
+            }
+            var c = node.pointee.children
+            while let child = c { stack.append(child); c = child.pointee.next }
+        }
+    }
 
     /// The top-level nodes (the implied `<html>` root and anything beside it).
     var topNodes: [xmlNodePtr] {
