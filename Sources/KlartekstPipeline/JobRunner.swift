@@ -139,7 +139,8 @@ public final class JobRunner: Service, @unchecked Sendable {
                     } catch {
                         logger.warning("claiming failed", metadata: ["stage": "\(stage.rawValue)", "error": "\(error)"])
                     }
-                    Timer(label: "klartekst_job_claim_seconds").recordNanoseconds(Int64((clock.now - started).components.attoseconds / 1_000_000_000))
+                    let took = (clock.now - started).components
+                    Timer(label: "klartekst_job_claim_seconds").recordNanoseconds(took.seconds * 1_000_000_000 + took.attoseconds / 1_000_000_000)
                     if !claimed.isEmpty { break }
                 }
                 rotation += 1

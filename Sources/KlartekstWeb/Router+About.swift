@@ -9,7 +9,7 @@ func addAboutRoutes(_ router: Router<WebContext>, _ deps: WebDependencies, _ vot
     let security = deps.security
     router.get("/om") { request, _ in
         let p = Participant.currentOrNew(request, security: security)
-        let page = request.uri.queryParameters.get("side").flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") ? $0 : nil } ?? ""
+        let page = sameSitePath(request.uri.queryParameters.get("side"))
         let body = deps.pages.about(
             backend: deps.analysisBackend, prompts: deps.promptVersions, page: page, csrf: security.csrfToken(for: "participant:" + p.id),
             thanks: request.uri.queryParameters.get("tak") != nil)
@@ -26,7 +26,7 @@ func addAboutRoutes(_ router: Router<WebContext>, _ deps: WebDependencies, _ vot
         }
         let message = (form["besked"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard (5...4000).contains(message.count) else { throw HTTPError(.badRequest, message: "Skriv kort, hvad der er forkert (5–4.000 tegn).") }
-        let page = (form["side"] ?? "").hasPrefix("/") ? String((form["side"] ?? "").prefix(500)) : ""
+        let page = sameSitePath(form["side"])
         try await deps.store.saveErrorReport(page: page, message: message)
         context.logger.notice("error report received", metadata: ["page": "\(page)"])
         return Response(status: .seeOther, headers: [.location: "/om?tak=1#meld-fejl"])
@@ -40,6 +40,16 @@ func addAboutRoutes(_ router: Router<WebContext>, _ deps: WebDependencies, _ vot
         }
         return Response(status: .seeOther, headers: [.location: "/drift/analyser?besked=lukket"])
     }
+}
+
+/// A path on this site, or "": it starts with one "/" (not "//" or "/\\", which browsers read as
+/// another host), has no control characters (a "%0A" forged a line in the log) and is at most
+/// 500 characters.
+func sameSitePath(_ raw: String?) -> String {
+    guard let raw, raw.hasPrefix("/"), !raw.hasPrefix("//"), !raw.hasPrefix("/\\"), raw.count <= 500,
+        !raw.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == "\\" })
+    else { return "" }
+    return raw
 }
 
 extension Pages {

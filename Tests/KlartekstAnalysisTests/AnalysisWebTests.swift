@@ -275,6 +275,14 @@ struct AnalysisWebTests {
                     #expect(response.status == .seeOther)
                 }
                 #expect(try await store.openErrorReports(limit: 5).isEmpty)
+                // Only same-site paths are kept: another host, a backslash or a forged log line are not.
+                for hostile in ["//evil.example/phish", "/\\evil.example", "/ok\ncritical admin password changed", "https://evil.example/"] {
+                    try await client.execute(uri: "/meld-fejl", method: .post, headers: form,
+                        body: ByteBuffer(string: "csrf=\(enc(csrf))&side=\(enc(hostile))&besked=\(enc("Forkert dato"))")) { response in
+                        #expect(response.status == .seeOther)
+                    }
+                }
+                #expect(try await store.openErrorReports(limit: 10).map(\.page) == ["", "", "", ""])
             }
         }
     }
