@@ -270,7 +270,9 @@ struct SiteTests {
             #expect(try #require(FeedReader.titles(try await Self.get(client, "/feed/kommune/hvidovre.atom?udvalg=%C3%98konomiudvalget").2)).count == 22)
             #expect(try #require(FeedReader.titles(try await Self.get(client, "/feed/kommune/hvidovre.atom?udvalg=Byr%C3%A5det").2)).isEmpty)
             #expect(try #require(FeedReader.titles(try await Self.get(client, "/feed/emne/hjemloeshed.atom").2)) == ["Beslutning om hjemløsestrategi (Kalundborg Kommune)"])
-            #expect(try #require(FeedReader.titles(try await Self.get(client, "/feed/soeg.atom?q=borger").2)).count == 15)
+            let borger = try #require(FeedReader.titles(try await Self.get(client, "/feed/soeg.atom?q=borger").2))
+            // 14 items: the title, the text or the question holds a form of "borger".
+            #expect(borger.count == 14, "\(borger)")
             #expect(try await Self.get(client, "/feed/soeg.atom").0 == .badRequest)
             #expect(try await Self.get(client, "/feed/kommune/findes-ikke.atom").0 == .notFound)
             #expect(try await Self.get(client, "/feed/kommune/hvidovre.xml").0 == .notFound)
