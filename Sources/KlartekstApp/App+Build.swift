@@ -135,8 +135,9 @@ public enum App {
                 "workers": "\(stageNames)",
             ])
         try await group.run()
-        await background?.close()
-        await store.close()
+        let started = background
+        await ShutdownGuard.bounded("closing the workers", seconds: 5, logger: logger) { await started?.close() }
+        await ShutdownGuard.bounded("closing the store", seconds: 5, logger: logger) { await store.close() }
     }
 
     /// Works the job queue until SIGTERM (running jobs finish first) or SIGINT (running jobs are
@@ -169,8 +170,9 @@ public enum App {
         let runner = workers.runner
         ShutdownGuard.arm(graceSeconds: Double(config.shutdownSeconds), logger: logger) { runner.runningSummary() }
         try await group.run()
-        await workers.close()
-        await store.close()
+        // The jobs are finished or given back by now; closing only tidies up.
+        await ShutdownGuard.bounded("closing the workers", seconds: 5, logger: logger) { await workers.close() }
+        await ShutdownGuard.bounded("closing the store", seconds: 5, logger: logger) { await store.close() }
     }
 
     /// Bootstraps the process-wide metrics backend (once per process, never in tests).

@@ -1,6 +1,8 @@
 import Dispatch
 import Foundation
+import KlartekstCore
 import Logging
+import Synchronization
 
 /// The process's last word on stopping, independent of Swift concurrency and NIO: once the first
 /// SIGTERM or SIGINT arrives (the service group starts its graceful shutdown on the same signal),
@@ -21,6 +23,22 @@ public final class ShutdownGuard: @unchecked Sendable {
     private let describe: @Sendable () -> String
 
     private nonisolated(unsafe) static var installed: ShutdownGuard?
+    /// What the process is doing while it stops ("running", "closing the workers", …), for the
+    /// line logged when the deadline passes.
+    private static let phase = Mutex("running")
+
+    /// Records what the stopping process does now.
+    public static func enter(_ phase: String) { Self.phase.withLock { $0 = phase } }
+
+    /// Runs `operation`, waiting at most `seconds` for it: a close that hangs (a pool, a client
+    /// whose connections never finish closing) is logged and left behind, so the process still
+    /// exits; everything that matters (leases, the store's writes) is settled before closing.
+    public static func bounded(_ what: String, seconds: Double, logger: Logger, _ operation: @escaping @Sendable () async -> Void) async {
+        enter(what)
+        if !(await Deadline.wait(seconds: seconds, operation)) {
+            logger.warning("\(what) did not finish within \(Int(seconds)) s; exiting without waiting for it")
+        }
+    }
 
     private init(graceSeconds: Double, logger: Logger, describe: @escaping @Sendable () -> String) {
         self.graceSeconds = graceSeconds
@@ -54,9 +72,9 @@ public final class ShutdownGuard: @unchecked Sendable {
         let deadline = graceSeconds + Self.closingSeconds
         queue.asyncAfter(deadline: .now() + deadline) { [self] in
             let running = describe()
-            logger.error(
-                "did not stop within \(Int(deadline)) s of the signal: exiting",
-                metadata: running.isEmpty ? [:] : ["still_running": "\(running)"])
+            var metadata: Logger.Metadata = ["phase": "\(Self.phase.withLock { $0 })"]
+            if !running.isEmpty { metadata["still_running"] = "\(running)" }
+            logger.error("did not stop within \(Int(deadline)) s of the signal: exiting", metadata: metadata)
             Self.exitNow(1)
         }
     }

@@ -85,11 +85,16 @@ public final class JobRunner: Service, @unchecked Sendable {
         logger.notice(
             "worker started",
             metadata: ["worker": "\(options.owner)", "stages": "\(order.map(\.rawValue).joined(separator: ","))", "concurrency": "\(options.concurrency)"])
-        await withTaskGroup(of: Void.self) { background in
-            background.addTask { await self.keepLeases() }
-            background.addTask { await self.planLoop() }
-            await self.claimLoop()
-            background.cancelAll()
+        // Leases and planning run beside the claim loop; once it ends (every running job
+        // finished or given back) they are cancelled and waited for at most 10 s: a planner stuck
+        // in a database call must not keep a stopping worker alive.
+        let keep = Task { await self.keepLeases() }
+        let plan = Task { await self.planLoop() }
+        await claimLoop()
+        keep.cancel()
+        plan.cancel()
+        if !(await Deadline.wait(seconds: 10, { _ = await keep.value; _ = await plan.value })) {
+            logger.warning("the lease keeper or the planner did not stop within 10 s; stopping without them", metadata: ["worker": "\(options.owner)"])
         }
         // Also when cancelled (SIGINT, or SIGTERM after work.shutdown_seconds): a cancelled task's
         // database calls fail at once, so this runs in a task of its own.
