@@ -166,8 +166,7 @@ public enum StructureCorpus {
             }
             if let d = label.decision {
                 f.outcomes.total += 1
-                let own = item.sections.filter { $0.kind == .decision && $0.committee == nil }.map(\.text).joined(separator: " ")
-                let got = DecisionOutcome.parse(own)
+                let got = DecisionOutcome.parse(DecisionComparison.ownDecision(item.sections))
                 if got.rawValue == d.outcome { f.outcomes.right += 1 } else { f.misses.append("\(doc.path) item \(label.number): outcome \(got.rawValue), labelled \(d.outcome)") }
             }
             let steps = CaseHistory.steps(of: item.sections)

@@ -128,14 +128,19 @@ public struct DecisionComparison: Sendable, Equatable, Codable {
 
     /// From the item's decision sections (the meeting's own decision) or, without one, the newest
     /// case-history step; nil while nothing is decided.
+    /// The text of the meeting's own decision: the decision sections that name no other
+    /// committee and date (an earlier step's "Beslutning i Økonomiudvalget den …" is history).
+    public static func ownDecision(_ sections: [Section]) -> String {
+        sections.filter { $0.kind == .decision && $0.committee == nil }.map(\.text).joined(separator: " ")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     public static func make(
         committee: String, sections: [Section], steps: [CaseHistory.Step], tally: VoteTally?, meetingDate: String? = nil
     ) -> DecisionComparison? {
-        let own = sections.filter { $0.kind == .decision && $0.committee == nil }.map(\.text).joined(separator: " ")
-            .trimmingCharacters(in: .whitespacesAndNewlines)
         // Only this meeting's own decision: an earlier step in the case history (a committee's
         // recommendation, the administration's) is never shown as what was decided here.
-        let text = own
+        let text = ownDecision(sections)
         let who = committee
         let when = meetingDate
         guard !text.isEmpty, DecisionOutcome.parse(text) != .notReleased else { return nil }
